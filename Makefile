@@ -1,0 +1,153 @@
+# Paging playground: a UEFI loader, a 32-bit paged kernel, user programs,
+# the disk image, and the tests. `make help` lists the targets.
+
+.DEFAULT_GOAL := all
+BUILD ?= build
+PG_VERSION := 0.1-$(shell git rev-parse --short HEAD 2>/dev/null || echo dev)
+
+Q := @
+ifeq ($(V),1)
+Q :=
+endif
+
+# ---------------------------------------------------------------- kernel ---
+KCC := gcc
+KCFLAGS := -m32 -std=gnu11 -O2 -g -ffreestanding -fno-pic -fno-pie \
+	-fno-stack-protector -fno-omit-frame-pointer -fno-asynchronous-unwind-tables \
+	-mno-sse -mno-mmx -mno-80387 -mpreferred-stack-boundary=2 \
+	-Wall -Wextra -Werror -Iinclude -Iarch/x86/include -I. \
+	-DPG_VERSION='"$(PG_VERSION)"' -MMD -MP
+KLDFLAGS := -m elf_i386 -T arch/x86/kernel.ld --emit-relocs -nostdlib
+LIBGCC32 := $(shell $(KCC) -m32 -print-libgcc-file-name)
+
+KERNEL_SRCS := $(wildcard arch/x86/*.c) \
+	$(filter-out arch/x86/trampoline.S,$(wildcard arch/x86/*.S)) \
+	$(wildcard core/*.c) $(wildcard core/*/*.c) \
+	lib/fmt.c lib/config.c lib/elf32.c lib/string.c \
+	$(wildcard test/kernel/*.c)
+KERNEL_OBJS := $(patsubst %,$(BUILD)/kernel/%.o,$(KERNEL_SRCS))
+KERNEL_ELF := $(BUILD)/kernel/kernel.elf
+
+$(BUILD)/kernel/%.c.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC32    $<"
+	$(Q)$(KCC) $(KCFLAGS) -c $< -o $@
+
+$(BUILD)/kernel/%.S.o: %.S
+	@mkdir -p $(dir $@)
+	@echo "  AS32    $<"
+	$(Q)$(KCC) $(KCFLAGS) -D__ASSEMBLER__ -c $< -o $@
+
+$(KERNEL_ELF): $(KERNEL_OBJS) arch/x86/kernel.ld
+	@echo "  LD32    $@"
+	$(Q)ld $(KLDFLAGS) -o $@ $(KERNEL_OBJS) $(LIBGCC32)
+
+# The copy embedded in the loader: symbols and relocations kept, debug info dropped.
+$(BUILD)/kernel/kernel.embed.elf: $(KERNEL_ELF)
+	$(Q)objcopy --strip-debug $< $@
+
+# ---------------------------------------------------------------- loader ---
+EFI_INC := /usr/include/efi
+EFI_LIB := /usr/lib
+ECC := gcc
+ECFLAGS := -std=gnu11 -O2 -fpic -ffreestanding -fno-stack-protector -fno-stack-check \
+	-fshort-wchar -mno-red-zone -maccumulate-outgoing-args -DGNU_EFI_USE_MS_ABI \
+	-I$(EFI_INC) -I$(EFI_INC)/x86_64 -Iinclude -I. \
+	-Wall -Wextra -Werror -Wno-pointer-sign -DPG_VERSION='"$(PG_VERSION)"' -MMD -MP
+ELDFLAGS := -nostdlib -znocombreloc -T $(EFI_LIB)/elf_x86_64_efi.lds -shared -Bsymbolic \
+	-L$(EFI_LIB) $(EFI_LIB)/crt0-efi-x86_64.o
+
+LOADER_SRCS := $(wildcard efi/*.c) lib/fmt.c lib/config.c lib/elf32.c
+LOADER_OBJS := $(patsubst %,$(BUILD)/efi/%.o,$(LOADER_SRCS)) \
+	$(BUILD)/efi/arch/x86/trampoline.S.o $(BUILD)/efi/efi/kernel_blob.S.o
+LOADER_SO := $(BUILD)/efi/loader.so
+EFI_APP := $(BUILD)/BOOTX64.EFI
+
+$(BUILD)/efi/%.c.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC64    $<"
+	$(Q)$(ECC) $(ECFLAGS) -c $< -o $@
+
+$(BUILD)/efi/arch/x86/trampoline.S.o: arch/x86/trampoline.S
+	@mkdir -p $(dir $@)
+	@echo "  AS64    $<"
+	$(Q)$(ECC) -c $< -o $@
+
+$(BUILD)/efi/efi/kernel_blob.S.o: efi/kernel_blob.S $(BUILD)/kernel/kernel.embed.elf
+	@mkdir -p $(dir $@)
+	@echo "  INCBIN  kernel.elf"
+	$(Q)$(ECC) -DKERNEL_ELF='"$(BUILD)/kernel/kernel.embed.elf"' -c $< -o $@
+
+$(LOADER_SO): $(LOADER_OBJS)
+	@echo "  LD64    $@"
+	$(Q)ld $(ELDFLAGS) -o $@ $(LOADER_OBJS) -lefi -lgnuefi
+
+$(EFI_APP): $(LOADER_SO)
+	@echo "  EFI     $@"
+	$(Q)objcopy -j .text -j .sdata -j .data -j .dynamic -j .dynsym -j .rel -j .rela \
+		-j .rel.* -j .rela.* -j .reloc --target efi-app-x86_64 --subsystem=10 $< $@
+
+# ----------------------------------------------------------------- image ---
+IMAGE := $(BUILD)/playground.img
+CFG ?=
+
+$(IMAGE): $(EFI_APP) disk/mkimage.sh $(CFG)
+	@echo "  IMAGE   $@"
+	$(Q)disk/mkimage.sh $@ $(EFI_APP) $(CFG)
+
+# ------------------------------------------------------------ host tests ---
+HOST_CC := gcc
+HOST_CFLAGS := -std=gnu11 -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=all -Wall -Wextra -Werror -Iinclude -I. -MMD -MP
+HOST_TESTS := $(patsubst test/host/%.c,$(BUILD)/host/%,$(wildcard test/host/test_*.c))
+
+$(BUILD)/host/test_config: lib/config.c lib/fmt.c
+$(BUILD)/host/test_fmt: lib/fmt.c
+$(BUILD)/host/test_elf32: lib/elf32.c
+$(BUILD)/host/test_memmap: core/memmap.c
+
+$(BUILD)/host/%: test/host/%.c
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $@"
+	$(Q)$(HOST_CC) $(HOST_CFLAGS) -o $@ $(filter %.c,$^) -lcmocka
+
+# ------------------------------------------------------------------ runs ---
+.PHONY: all deps kernel loader image run debug test test-host test-boot clean help
+
+all: $(EFI_APP)
+
+deps:
+	$(Q)scripts/deps.sh
+
+kernel: $(KERNEL_ELF)
+loader: $(EFI_APP)
+image: $(IMAGE)
+
+run: deps
+	$(Q)$(MAKE) --no-print-directory image
+	$(Q)scripts/qemu-run $(IMAGE)
+
+debug: deps
+	$(Q)$(MAKE) --no-print-directory image
+	$(Q)scripts/qemu-run --gdb $(IMAGE)
+
+test: deps
+	$(Q)$(MAKE) --no-print-directory test-host test-boot
+
+test-host: $(HOST_TESTS)
+	$(Q)prove --exec '' $(HOST_TESTS)
+
+test-boot: $(EFI_APP)
+	$(Q)BUILD=$(BUILD) prove -j2 test/boot/*.t
+
+clean:
+	rm -rf $(BUILD)
+
+help:
+	@echo "make run      build the disk image and boot it in QEMU (serial on this terminal)"
+	@echo "make test     host unit tests and boot tests (what CI runs)"
+	@echo "make image    build $(IMAGE) (CFG=file puts a playground.cfg on it)"
+	@echo "make debug    boot halted, waiting for gdb (see README)"
+	@echo "make clean    remove $(BUILD)/"
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

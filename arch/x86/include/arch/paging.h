@@ -1,0 +1,23 @@
+/* paging.h - the kernel's own page directory (arch/x86/paging.c). */
+#ifndef ARCH_PAGING_H
+#define ARCH_PAGING_H
+
+#include <arch/mmu.h>
+#include <arch/mmu_ops.h>
+
+extern paddr_t kernel_pd_phys;
+
+/* Build the kernel directory with a direct map up to lowmem_end, load it. */
+void paging_init(uint32_t lowmem_end);
+/* The kernel half every task directory copies. */
+const pde_t *paging_kernel_pd(void);
+/* Like kmap(), but read-only: a kernel write through it faults (CR0.WP). */
+void *kmap_readonly(enum kmap_slot slot, pfn_t pfn);
+/* An uncached device mapping at a fixmap slot; returns its address. */
+void *fixmap(enum kmap_slot slot, paddr_t pa);
+/* Map the framebuffer into its window; NULL if out of reach. */
+void *paging_map_framebuffer(uint64_t base, uint64_t size);
+/* Read physical memory below 4 GiB (ACPI tables, user pages). */
+void phys_read(uint64_t pa, void *buf, uint32_t len);
+
+#endif

@@ -1,0 +1,60 @@
+/* trap.h - the trap frame and vector numbers. */
+#ifndef ARCH_TRAP_H
+#define ARCH_TRAP_H
+
+#define T_DIVIDE 0
+#define T_DEBUG 1
+#define T_NMI 2
+#define T_BRKPT 3
+#define T_DBLFLT 8
+#define T_GPFLT 13
+#define T_PGFLT 14
+#define T_IRQ0 32 /* the 8259s are remapped to 32..47 */
+#define T_SYSCALL 0x80
+#define T_SPURIOUS 0xFF /* the local APIC's spurious vector */
+
+#ifndef __ASSEMBLER__
+#include <stdint.h>
+
+/*
+ * What trap_common (vectors.S) leaves on the kernel stack, lowest address
+ * first: the general registers (pushal), the data segments, the vector and
+ * error code, then what the CPU pushed. user_esp and user_ss exist only
+ * when the trap came from ring 3.
+ */
+struct trapframe {
+	uint32_t edi, esi, ebp, esp_at_pushal, ebx, edx, ecx, eax;
+	uint32_t es, ds;
+	uint32_t vector, error;
+	uint32_t eip, cs, eflags;
+	uint32_t user_esp, user_ss;
+};
+
+static inline int trap_from_user(const struct trapframe *tf)
+{
+	return (tf->cs & 3) == 3;
+}
+
+/* Exception-table entry: a kernel instruction allowed to fault, and where
+ * to resume when it does (used by user copies and boot probes). */
+struct extable_entry {
+	uint32_t insn, fixup;
+};
+
+void idt_init(void);
+void trap_dispatch(struct trapframe *tf);
+void trap_dump(const struct trapframe *tf, uint32_t cr2);
+void double_fault_task(void);
+
+/* IRQ handlers, called with the 8259 line number; return nothing. */
+typedef void (*irq_handler_fn)(void);
+void irq_register(int irq, irq_handler_fn fn);
+
+/* Boot probes: read or write a word, returning -1 instead of faulting. */
+int probe_read(const volatile uint32_t *addr, uint32_t *out);
+int probe_write(volatile uint32_t *addr, uint32_t value);
+/* CR2 and error code of the last fault a fixup absorbed. */
+extern uint32_t fixup_last_cr2, fixup_last_error;
+#endif
+
+#endif

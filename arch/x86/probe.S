@@ -1,0 +1,31 @@
+/*
+ * probe.S - read or write one word where a fault is expected (boot tests).
+ * The faulting instruction has an exception-table entry: trap.c resumes at
+ * the fixup, which returns -1.
+ *
+ * int probe_read(const volatile uint32_t *addr, uint32_t *out);
+ * int probe_write(volatile uint32_t *addr, uint32_t value);
+ */
+	.section .text
+	.global probe_read, probe_write
+probe_read:
+	movl 4(%esp), %ecx
+1:	movl (%ecx), %eax
+	movl 8(%esp), %ecx
+	movl %eax, (%ecx)
+	xorl %eax, %eax
+	ret
+probe_write:
+	movl 4(%esp), %ecx
+	movl 8(%esp), %eax
+2:	movl %eax, (%ecx)
+	xorl %eax, %eax
+	ret
+3:	movl $-1, %eax
+	ret
+
+	.section .extable, "a"
+	.long 1b, 3b
+	.long 2b, 3b
+
+	.section .note.GNU-stack, "", @progbits

@@ -1,0 +1,137 @@
+/*
+ * trap.c - where every exception, IRQ and system call lands.
+ *
+ * trap_dispatch() sorts a trap by vector. Exceptions from ring 3 end the
+ * task (it cannot take the kernel down); exceptions in ring 0 are kernel
+ * bugs unless the faulting instruction has an exception-table entry (user
+ * copies, boot probes), and end in a panic with a full register dump.
+ */
+#include <arch/cpu.h>
+#include <arch/machine.h>
+#include <arch/segment.h>
+#include <arch/trap.h>
+
+#include "core/kernel.h"
+#include "core/log.h"
+#include "lib/fmt.h"
+
+static const char *const exception_names[32] = {
+	"#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow",
+	"#BR bound range", "#UD invalid opcode", "#NM no math coprocessor",
+	"#DF double fault", "coprocessor overrun", "#TS invalid TSS",
+	"#NP segment not present", "#SS stack fault", "#GP general protection",
+	"#PF page fault", "reserved 15", "#MF x87 error", "#AC alignment check",
+	"#MC machine check", "#XM SIMD error", "#VE virtualization",
+	"#CP control protection",
+};
+
+static irq_handler_fn irq_handlers[16];
+uint32_t fixup_last_cr2, fixup_last_error;
+
+extern const struct extable_entry __extable_start[], __extable_end[];
+
+void irq_register(int irq, irq_handler_fn fn)
+{
+	irq_handlers[irq] = fn;
+}
+
+const char *trap_name(uint32_t vector)
+{
+	if (vector < 32)
+		return exception_names[vector] ? exception_names[vector] : "reserved";
+	if (vector >= T_IRQ0 && vector < T_IRQ0 + 16)
+		return "IRQ";
+	if (vector == T_SYSCALL)
+		return "system call";
+	return vector == T_SPURIOUS ? "APIC spurious" : "unexpected vector";
+}
+
+/* Resume at the fixup of the faulting instruction, if it has one. */
+int trap_fixup(struct trapframe *tf, uint32_t cr2)
+{
+	for (const struct extable_entry *e = __extable_start; e < __extable_end; e++) {
+		if (e->insn == tf->eip) {
+			fixup_last_cr2 = cr2;
+			fixup_last_error = tf->error;
+			tf->eip = e->fixup;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+void trap_dump(const struct trapframe *tf, uint32_t cr2)
+{
+	char err[64] = "";
+	uint32_t esp = trap_from_user(tf) ? tf->user_esp : (uint32_t)&tf->user_esp;
+
+	if (tf->vector == T_PGFLT)
+		page_fault_error_str(tf->error, err, sizeof err);
+	kprintf(" vector=%u (%s) error=0x%08x %s cr2=0x%08x\n", tf->vector, trap_name(tf->vector),
+		tf->error, err, cr2);
+	kprintf(" eax=0x%08x ebx=0x%08x ecx=0x%08x edx=0x%08x\n", tf->eax, tf->ebx, tf->ecx,
+		tf->edx);
+	kprintf(" esi=0x%08x edi=0x%08x ebp=0x%08x esp=0x%08x\n", tf->esi, tf->edi, tf->ebp, esp);
+	kprintf(" eip=0x%08x cs=0x%04x eflags=0x%08x ds=0x%04x es=0x%04x\n", tf->eip, tf->cs,
+		tf->eflags, tf->ds, tf->es);
+	kprintf(" cr0=0x%08x cr3=0x%08x cr4=0x%08x\n", read_cr0(), read_cr3(), read_cr4());
+	if (!trap_from_user(tf))
+		machine_backtrace((void *)tf->ebp);
+}
+
+static void kernel_exception(struct trapframe *tf, uint32_t cr2)
+{
+	if (trap_fixup(tf, cr2))
+		return;
+	machine_irq_disable();
+	kprintf("PANIC: %s in kernel mode at eip=0x%08x\n", trap_name(tf->vector), tf->eip);
+	trap_dump(tf, cr2);
+	kprintf("PANIC: system halted\n");
+	machine_finish(MACHINE_EXIT_PANIC);
+}
+
+static void irq(struct trapframe *tf)
+{
+	int line = (int)tf->vector - T_IRQ0;
+
+	if (pic_spurious(line))
+		return;
+	if (irq_handlers[line])
+		irq_handlers[line]();
+	pic_eoi(line);
+}
+
+void trap_dispatch(struct trapframe *tf)
+{
+	uint32_t v = tf->vector;
+
+	if (v == T_PGFLT) {
+		uint32_t cr2 = read_cr2();
+		if (!page_fault(tf, cr2))
+			kernel_exception(tf, cr2);
+	} else if (v == T_SYSCALL) {
+		syscall_dispatch(tf);
+	} else if (v >= T_IRQ0 && v < T_IRQ0 + 16) {
+		irq(tf);
+	} else if (v == T_SPURIOUS) {
+		return; /* no EOI for a spurious APIC interrupt */
+	} else if (trap_from_user(tf)) {
+		user_exception(tf);
+	} else {
+		kernel_exception(tf, read_cr2());
+	}
+	if (trap_from_user(tf))
+		return_to_user(tf);
+}
+
+/* Runs as its own task on its own stack; the interrupted state is in tss. */
+void double_fault_task(void)
+{
+	kprintf("PANIC: #DF double fault (kernel stack overflow?)\n");
+	kprintf(" eip=0x%08x esp=0x%08x ebp=0x%08x eflags=0x%08x cs=0x%04x\n", tss.eip, tss.esp,
+		tss.ebp, tss.eflags, tss.cs);
+	kprintf(" eax=0x%08x ebx=0x%08x ecx=0x%08x edx=0x%08x cr2=0x%08x\n", tss.eax, tss.ebx,
+		tss.ecx, tss.edx, read_cr2());
+	kprintf("PANIC: system halted\n");
+	machine_finish(MACHINE_EXIT_PANIC);
+}

@@ -1,0 +1,132 @@
+/*
+ * main.c - kmain: from the trampoline to the playground.
+ *
+ *   CPU state     own GDT/TSS and IDT first, so every fault is reported
+ *   console       serial (probed) and framebuffer, then the boot log
+ *   paging        the kernel's own page directory: the loader's identity
+ *                 mapping goes away with the loader's directory
+ *   interrupts    8259 remapped, APICs silenced, PIT at 100 Hz
+ *   run steps     what playground.cfg asks for (run=), then finish
+ */
+#include <arch/cpu.h>
+#include <arch/machine.h>
+#include <arch/paging.h>
+#include <arch/segment.h>
+#include <arch/trap.h>
+#include <arch/uart.h>
+
+#include <layout.h>
+
+#include "core/kernel.h"
+#include "core/log.h"
+#include "core/memmap.h"
+#include "core/tap.h"
+#include "lib/config.h"
+#include "test/kernel/ktests.h"
+
+const struct bootinfo *boot_info;
+uint64_t tsc_at_kmain;
+
+static struct log_sink serial_sink = { "serial", uart_write, 0 };
+
+static void log_memory_map(struct bootinfo *bi)
+{
+	struct memmap_totals t;
+
+	memmap_sort(bi->mmap, bi->mmap_count);
+	for (uint32_t i = 0; i < bi->mmap_count; i++) {
+		const struct bi_mem_range *r = &bi->mmap[i];
+		uint64_t end = r->base + r->pages * PAGE_SIZE - 1;
+		log_normal("mem: 0x%016llx-0x%016llx %8llu KiB %s\n", (unsigned long long)r->base,
+			   (unsigned long long)end, (unsigned long long)r->pages * 4,
+			   memmap_type_name(r->type));
+	}
+	memmap_totals(bi->mmap, bi->mmap_count, &t);
+	log_normal("mem: %u ranges, usable %llu MiB below 4 GiB, %llu MiB above 4 GiB%s\n",
+		   bi->mmap_count, (unsigned long long)(t.usable_below_4g >> 20),
+		   (unsigned long long)(t.usable_above_4g >> 20),
+		   t.usable_above_4g ? " (out of reach: 32-bit paging without PAE)" : "");
+	if (bi->loader_flags & 1)
+		log_normal("mem: warning: the firmware map outgrew the loader's buffer; "
+			   "later ranges are missing\n");
+}
+
+static void log_boot_facts(const struct bootinfo *bi)
+{
+	uint32_t efer = (uint32_t)rdmsr(MSR_EFER);
+
+	log_normal("cpu: %s, cr0=0x%08x cr3=0x%08x cr4=0x%08x efer=0x%08x\n", cpu.vendor,
+		   read_cr0(), read_cr3(), read_cr4(), efer);
+	log_normal("kernel: virt 0x%08x-0x%08x phys 0x%08llx-0x%08llx (slid by 0x%08x, %u "
+		   "relocations)\n",
+		   bi->kernel_virt, bi->kernel_virt + bi->kernel_size - 1,
+		   (unsigned long long)bi->kernel_phys,
+		   (unsigned long long)bi->kernel_phys + bi->kernel_size - 1, bi->kernel_delta,
+		   bi->kernel_relocs);
+	log_normal("boot: ExitBootServices to kmain: %llu TSC cycles (map key retries: %u)\n",
+		   (unsigned long long)(tsc_at_kmain - bi->tsc_at_ebs), bi->ebs_attempts - 1);
+}
+
+/* Replay the loader's lines, so that they are part of the kernel log too. */
+static void replay_loader_log(const struct bootinfo *bi)
+{
+	const char *s = bi->loader_log;
+	uint32_t n = bi->loader_log_len < BI_LOG_SIZE ? bi->loader_log_len : BI_LOG_SIZE - 1;
+
+	log_normal("playground: loader said:\n");
+	if (log_level >= LOG_NORMAL)
+		log_write(s, n);
+}
+
+static void finish(void)
+{
+	unsigned failed = tap_count() ? tap_finish() : 0;
+
+	kprintf("playground: done, %s\n", failed ? "with failures" : "all good");
+	machine_finish(failed ? MACHINE_EXIT_FAIL : MACHINE_EXIT_PASS);
+}
+
+void kmain(uint32_t magic, uint32_t bi_phys)
+{
+	tsc_at_kmain = rdtsc();
+	cpu_init();
+	struct bootinfo *bi = phys_to_virt(bi_phys); /* the loader's direct map */
+	boot_info = bi;
+	int good_handoff = magic == KERNEL_ENTRY_MAGIC && bi->magic == BOOTINFO_MAGIC &&
+			   bi->version == BOOTINFO_VERSION &&
+			   bi->size == sizeof *bi + bi->mmap_capacity * sizeof bi->mmap[0];
+
+	if (!good_handoff || bi->cfg.serial != SERIAL_OFF) {
+		if (uart_init())
+			log_add_sink(&serial_sink);
+	}
+	gdt_init();
+	idt_init();
+	if (!good_handoff)
+		panic("bad handoff from the loader: magic 0x%08x, bootinfo 0x%08x", magic,
+		      bi_phys);
+	log_level = bi->cfg.log_level;
+	machine_set_exit_allowed(bi->cfg.finish == FINISH_EXIT);
+
+	log_normal("playground: kernel %s, 32-bit protected mode, two-level paging\n",
+		   PG_VERSION);
+	replay_loader_log(bi);
+	log_memory_map(bi);
+	struct memmap_totals t;
+	memmap_totals(bi->mmap, bi->mmap_count, &t);
+	paging_init(t.highest_usable_below_4g > DIRECT_MAP_MAX ? DIRECT_MAP_MAX
+							       : (uint32_t)t.highest_usable_below_4g);
+	log_boot_facts(bi);
+	log_normal("paging: direct map 0x%08x-0x%08x -> phys 0-0x%08x (4 MiB pages), "
+		   "identity map removed\n",
+		   KERNEL_VIRT_BASE, KERNEL_VIRT_BASE + PFN_TO_PADDR(lowmem_end_pfn) - 1,
+		   PFN_TO_PADDR(lowmem_end_pfn) - 1);
+
+	pic_init();
+	apic_quiesce(bi->rsdp);
+	pit_init(100);
+
+	if (bi->cfg.suites & SUITE_BOOT)
+		ktest_boot();
+	finish();
+}

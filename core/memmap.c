@@ -1,0 +1,70 @@
+/*
+ * memmap.c - reading the UEFI memory map.
+ *
+ * Usable after ExitBootServices: conventional memory, boot-services code
+ * and data, and loader code and data (the kernel keeps the loader regions
+ * it still needs, listed in bootinfo->keep). A range must also be
+ * write-back cacheable and not claimed by runtime services. Reserved,
+ * ACPI, runtime and MMIO ranges are never handed out.
+ */
+#include "core/memmap.h"
+
+static const char *const type_names[EFI_MEM_NTYPES] = {
+	"reserved", "loader-code", "loader-data", "bs-code", "bs-data", "rt-code",
+	"rt-data", "free", "unusable", "acpi-reclaim", "acpi-nvs", "mmio",
+	"mmio-port", "pal-code", "persistent", "unaccepted",
+};
+
+const char *memmap_type_name(uint32_t type)
+{
+	return type < EFI_MEM_NTYPES ? type_names[type] : "unknown";
+}
+
+int memmap_is_usable(const struct bi_mem_range *r)
+{
+	switch (r->type) {
+	case EFI_MEM_CONVENTIONAL:
+	case EFI_MEM_BS_CODE:
+	case EFI_MEM_BS_DATA:
+	case EFI_MEM_LOADER_CODE:
+	case EFI_MEM_LOADER_DATA:
+		break;
+	default:
+		return 0;
+	}
+	/* No attribute at all is what some old firmware reports: trust the type. */
+	if (r->attr && !(r->attr & EFI_MEM_ATTR_WB))
+		return 0;
+	return !(r->attr & EFI_MEM_ATTR_RUNTIME);
+}
+
+void memmap_sort(struct bi_mem_range *r, uint32_t n)
+{
+	for (uint32_t i = 1; i < n; i++) {
+		struct bi_mem_range x = r[i];
+		uint32_t j = i;
+		while (j > 0 && r[j - 1].base > x.base) {
+			r[j] = r[j - 1];
+			j--;
+		}
+		r[j] = x;
+	}
+}
+
+void memmap_totals(const struct bi_mem_range *r, uint32_t n, struct memmap_totals *t)
+{
+	t->usable_below_4g = t->usable_above_4g = t->highest_usable_below_4g = 0;
+	for (uint32_t i = 0; i < n; i++) {
+		if (!memmap_is_usable(&r[i]))
+			continue;
+		uint64_t start = r[i].base, end = start + r[i].pages * 4096;
+		if (start < FOUR_GIB) {
+			uint64_t low_end = end < FOUR_GIB ? end : FOUR_GIB;
+			t->usable_below_4g += low_end - start;
+			if (low_end > t->highest_usable_below_4g)
+				t->highest_usable_below_4g = low_end;
+		}
+		if (end > FOUR_GIB)
+			t->usable_above_4g += end - (start > FOUR_GIB ? start : FOUR_GIB);
+	}
+}

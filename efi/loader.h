@@ -1,0 +1,54 @@
+/* loader.h - internal interfaces of the 64-bit UEFI loader (BOOTX64.EFI). */
+#ifndef EFI_LOADER_H
+#define EFI_LOADER_H
+
+#include <efi.h>
+#include <efilib.h>
+#include <stdint.h>
+
+#include <bootinfo.h>
+#include <layout.h>
+
+/* Highest address + 1 for anything the 32-bit side reads or executes. */
+#define LOADER_ALLOC_LIMIT DIRECT_MAP_MAX
+
+/* console.c: every line goes to ConOut, to a UART when ConOut lacks one,
+ * and into a buffer the kernel later replays into its own log. */
+void con_init(void);
+void lprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int con_serial_in_conout(void);
+void con_copy_log(struct bootinfo *bi);
+
+/* Allocate pages below LOADER_ALLOC_LIMIT; returns 0 on failure. */
+uint64_t alloc_low_pages(EFI_MEMORY_TYPE type, UINTN pages);
+
+/* kernel.c: load the embedded kernel.elf below the limit and relocate it. */
+struct kernel_image {
+	uint64_t phys;
+	uint32_t virt, size, entry, delta, nrelocs;
+};
+EFI_STATUS load_kernel(struct kernel_image *out);
+
+/* files.c: the ESP the loader was started from. */
+EFI_STATUS esp_open(EFI_HANDLE image);
+/* Read a whole file into pages below the limit. *phys = 0 if absent. */
+EFI_STATUS esp_read_file(const char *path, uint64_t *phys, uint32_t *size, uint32_t max);
+void esp_close(void);
+
+/* platform.c: facts gathered from the firmware. */
+void find_framebuffer(struct bi_framebuffer *fb);
+void find_rsdp(uint64_t *rsdp, uint32_t *rev);
+void make_executable(uint64_t phys, UINTN pages);
+
+/* exit.c: memory map, ExitBootServices and the jump to the trampoline. */
+struct handoff {
+	struct bootinfo *bi;
+	uint64_t tramp_phys;
+	uint32_t pd_phys;
+	uint32_t entry;
+	int firmware_gone; /* ExitBootServices was tried: no printing */
+};
+EFI_STATUS prepare_memory_map(struct bootinfo **bi_out, UINTN extra_bytes);
+EFI_STATUS exit_and_jump(EFI_HANDLE image, struct handoff *h);
+
+#endif

@@ -1,0 +1,189 @@
+/*
+ * main.c - BOOTX64.EFI: from the firmware to our 32-bit kernel.
+ *
+ *   1. banner, watchdog off
+ *   2. playground.cfg and the scripts it names, from the ESP
+ *   3. kernel.elf (embedded in this binary) loaded and relocated below
+ *      896 MiB, the trampoline copied to its own page, a boot page directory
+ *   4. GOP framebuffer and ACPI RSDP recorded
+ *   5. memory map, ExitBootServices, trampoline (arch/x86/trampoline.S)
+ *
+ * Every failure before step 5 is printed and returned to the firmware.
+ */
+#include "loader.h"
+
+#include "lib/config.h"
+
+#define CFG_PATH "\\EFI\\BOOT\\playground.cfg"
+#define CFG_MAX_BYTES (64 * 1024)
+#define SCRIPT_MAX_BYTES (1024 * 1024)
+
+#define PDE_P 0x001u
+#define PDE_W 0x002u
+#define PDE_PS 0x080u
+
+extern const char tramp_start[], tramp_end[];
+
+static void report_cfg(void *ctx, unsigned line, const char *msg)
+{
+	(void)ctx;
+	lprintf("loader: playground.cfg line %u: %s\n", line, msg);
+}
+
+static void banner(EFI_HANDLE image)
+{
+	char vendor[64];
+	UINTN i = 0;
+	EFI_LOADED_IMAGE *li = NULL;
+
+	for (; ST->FirmwareVendor && ST->FirmwareVendor[i] && i < sizeof vendor - 1; i++)
+		vendor[i] = (char)ST->FirmwareVendor[i];
+	vendor[i] = 0;
+	uefi_call_wrapper(BS->HandleProtocol, 3, image, &LoadedImageProtocol, (void **)&li);
+	lprintf("loader: paging playground %s (BOOTX64.EFI)\n", PG_VERSION);
+	lprintf("loader: firmware %s rev 0x%x, UEFI %u.%u, image at 0x%lx\n", vendor,
+		ST->FirmwareRevision, ST->Hdr.Revision >> 16, (ST->Hdr.Revision & 0xffff) / 10,
+		li ? (unsigned long)(UINTN)li->ImageBase : 0ul);
+}
+
+static void read_config(struct bootinfo *bi, struct pg_config *cfg)
+{
+	uint64_t phys;
+	uint32_t size;
+	EFI_STATUS st = esp_read_file(CFG_PATH, &phys, &size, CFG_MAX_BYTES);
+
+	config_defaults(cfg);
+	if (st == EFI_NOT_FOUND) {
+		lprintf("loader: no %s: using defaults\n", CFG_PATH);
+		return;
+	}
+	if (st != EFI_SUCCESS) {
+		lprintf("loader: warning: cannot read %s (status %lx): using defaults\n", CFG_PATH,
+			(unsigned long)st);
+		return;
+	}
+	bi->cfg_found = 1;
+	unsigned problems = config_parse(cfg, (const char *)(UINTN)phys, size, report_cfg, NULL);
+	lprintf("loader: read %s (%u bytes, %u problem%s)\n", CFG_PATH, size, problems,
+		problems == 1 ? "" : "s");
+	uefi_call_wrapper(BS->FreePages, 2, phys, (size + 1 + PAGE_SIZE - 1) / PAGE_SIZE);
+}
+
+static void read_scripts(struct bootinfo *bi)
+{
+	for (unsigned i = 0; i < bi->cfg.nscripts && i < BI_MAX_FILES; i++) {
+		struct bi_file *f = &bi->files[bi->nfiles++];
+		EFI_STATUS st;
+
+		CopyMem(f->path, bi->cfg.scripts[i], CONFIG_PATH_MAX);
+		st = esp_read_file(f->path, &f->phys, &f->size, SCRIPT_MAX_BYTES);
+		if (st != EFI_SUCCESS) {
+			f->status = -1;
+			lprintf("loader: warning: script %s: cannot read (status %lx)\n", f->path,
+				(unsigned long)st);
+			continue;
+		}
+		lprintf("loader: script %s: %u bytes\n", f->path, f->size);
+		if (bi->nkeep < BI_MAX_KEEP)
+			bi->keep[bi->nkeep++] = (struct bi_keep){ f->phys, f->size + 1ull,
+								  BI_KEEP_FILE, 0 };
+	}
+}
+
+/* Page directory for the switch: the trampoline's 4 MiB identity mapped,
+ * and the direct map at 0xC0000000, both with 4 MiB pages. The kernel
+ * replaces it with its own at once. */
+static uint32_t make_boot_pd(uint64_t tramp)
+{
+	uint64_t pd_phys = alloc_low_pages(EfiLoaderData, 1);
+	uint32_t *pd = (uint32_t *)(UINTN)pd_phys;
+
+	if (!pd_phys)
+		return 0;
+	SetMem(pd, PAGE_SIZE, 0);
+	for (uint32_t i = 0; i < DIRECT_MAP_MAX >> 22; i++)
+		pd[(KERNEL_VIRT_BASE >> 22) + i] = (i << 22) | PDE_P | PDE_W | PDE_PS;
+	pd[tramp >> 22] = (uint32_t)(tramp & ~0x3FFFFFull) | PDE_P | PDE_W | PDE_PS;
+	return (uint32_t)pd_phys;
+}
+
+static EFI_STATUS fail(const char *what, EFI_STATUS st)
+{
+	lprintf("loader: error: %s; returning to the firmware (status 0x%lx)\n", what,
+		(unsigned long)st);
+	uefi_call_wrapper(BS->Stall, 1, 5 * 1000 * 1000); /* time to read the screen */
+	return st;
+}
+
+EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
+{
+	struct kernel_image k;
+	struct bootinfo *bi;
+	struct pg_config cfg;
+	struct handoff h;
+	EFI_STATUS st;
+
+	InitializeLib(image, systab);
+	/* The boot manager arms a 5-minute watchdog; a stopped loader must not reboot. */
+	uefi_call_wrapper(BS->SetWatchdogTimer, 4, 0, 0x10000, 0, NULL);
+	con_init();
+	banner(image);
+	if (esp_open(image) != EFI_SUCCESS)
+		lprintf("loader: warning: cannot open the boot partition: no config, no scripts\n");
+
+	st = load_kernel(&k);
+	if (st != EFI_SUCCESS)
+		return fail("cannot load the kernel", st);
+	lprintf("loader: kernel at phys 0x%lx virt 0x%x, %u KiB, %u relocations\n",
+		(unsigned long)k.phys, k.virt, k.size / 1024, k.nrelocs);
+
+	UINTN tramp_len = (UINTN)(tramp_end - tramp_start);
+	h.tramp_phys = alloc_low_pages(EfiLoaderCode, 1); /* code: must be executable */
+	if (!h.tramp_phys || tramp_len > PAGE_SIZE)
+		return fail("cannot place the trampoline below 896 MiB", EFI_OUT_OF_RESOURCES);
+	CopyMem((void *)(UINTN)h.tramp_phys, tramp_start, tramp_len);
+	make_executable(h.tramp_phys, 1);
+	h.pd_phys = make_boot_pd(h.tramp_phys);
+	if (!h.pd_phys)
+		return fail("cannot allocate the boot page directory", EFI_OUT_OF_RESOURCES);
+
+	st = prepare_memory_map(&bi, 0);
+	if (st != EFI_SUCCESS)
+		return fail("cannot prepare the memory map", st);
+	h.bi = bi;
+	read_config(bi, &cfg);
+	bi->cfg = cfg;
+	read_scripts(bi);
+	esp_close();
+
+	find_framebuffer(&bi->fb);
+	find_rsdp(&bi->rsdp, &bi->rsdp_rev);
+	bi->serial_in_conout = (uint32_t)con_serial_in_conout();
+	bi->trampoline_phys = h.tramp_phys;
+	bi->boot_pd_phys = h.pd_phys;
+	bi->kernel_phys = k.phys;
+	bi->kernel_virt = k.virt;
+	bi->kernel_size = k.size;
+	bi->kernel_delta = k.delta;
+	bi->kernel_relocs = k.nrelocs;
+	bi->keep[bi->nkeep++] = (struct bi_keep){ k.phys, k.size, BI_KEEP_KERNEL, 0 };
+	EFI_LOADED_IMAGE *li;
+	if (uefi_call_wrapper(BS->HandleProtocol, 3, image, &LoadedImageProtocol, (void **)&li) ==
+	    EFI_SUCCESS)
+		bi->loader_image_base = (uint64_t)(UINTN)li->ImageBase;
+
+	/* Trampoline parameters: page directory, kernel entry, bootinfo. */
+	uint32_t *params = (uint32_t *)(UINTN)h.tramp_phys;
+	params[0] = h.pd_phys;
+	params[1] = k.entry;
+	params[2] = (uint32_t)(UINTN)bi;
+
+	lprintf("loader: exiting boot services; trampoline at 0x%lx, kernel entry 0x%x\n",
+		(unsigned long)h.tramp_phys, k.entry);
+	con_copy_log(bi);
+	h.firmware_gone = 0;
+	st = exit_and_jump(image, &h);
+	if (h.firmware_gone)
+		return st; /* the console may be torn down: say nothing */
+	return fail("ExitBootServices refused", st);
+}

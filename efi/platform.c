@@ -1,0 +1,99 @@
+/*
+ * platform.c - facts the kernel cannot ask the firmware for later: the GOP
+ * framebuffer, the ACPI RSDP, and making the trampoline page executable.
+ */
+#include "loader.h"
+
+uint64_t alloc_low_pages(EFI_MEMORY_TYPE type, UINTN pages)
+{
+	EFI_PHYSICAL_ADDRESS addr = LOADER_ALLOC_LIMIT - 1;
+
+	if (uefi_call_wrapper(BS->AllocatePages, 4, AllocateMaxAddress, type, pages, &addr) !=
+	    EFI_SUCCESS)
+		return 0;
+	return addr;
+}
+
+void find_framebuffer(struct bi_framebuffer *fb)
+{
+	EFI_GRAPHICS_OUTPUT_PROTOCOL *gop;
+	EFI_GRAPHICS_OUTPUT_MODE_INFORMATION *info;
+
+	SetMem(fb, sizeof *fb, 0);
+	if (uefi_call_wrapper(BS->LocateProtocol, 3, &GraphicsOutputProtocol, NULL,
+			      (void **)&gop) != EFI_SUCCESS || !gop->Mode || !gop->Mode->Info)
+		return;
+	info = gop->Mode->Info;
+	switch (info->PixelFormat) {
+	case PixelRedGreenBlueReserved8BitPerColor:
+		fb->format = BI_FB_RGBX;
+		break;
+	case PixelBlueGreenRedReserved8BitPerColor:
+		fb->format = BI_FB_BGRX;
+		break;
+	case PixelBitMask:
+		fb->format = BI_FB_BITMASK;
+		fb->red_mask = info->PixelInformation.RedMask;
+		fb->green_mask = info->PixelInformation.GreenMask;
+		fb->blue_mask = info->PixelInformation.BlueMask;
+		break;
+	default: /* PixelBltOnly: there is no framebuffer to draw into */
+		fb->format = BI_FB_NONE;
+		return;
+	}
+	fb->base = gop->Mode->FrameBufferBase;
+	fb->size = gop->Mode->FrameBufferSize;
+	fb->width = info->HorizontalResolution;
+	fb->height = info->VerticalResolution;
+	fb->stride = info->PixelsPerScanLine;
+}
+
+void find_rsdp(uint64_t *rsdp, uint32_t *rev)
+{
+	static EFI_GUID acpi20 = ACPI_20_TABLE_GUID;
+	static EFI_GUID acpi10 = ACPI_TABLE_GUID;
+
+	*rsdp = 0;
+	*rev = 0;
+	for (UINTN i = 0; i < ST->NumberOfTableEntries; i++) {
+		EFI_CONFIGURATION_TABLE *t = &ST->ConfigurationTable[i];
+		if (!CompareGuid(&t->VendorGuid, &acpi20)) {
+			*rsdp = (uint64_t)(UINTN)t->VendorTable;
+			*rev = 2;
+			return; /* 2.0 wins over 1.0 */
+		}
+		if (!CompareGuid(&t->VendorGuid, &acpi10))
+			*rsdp = (uint64_t)(UINTN)t->VendorTable;
+	}
+}
+
+/*
+ * EFI_MEMORY_ATTRIBUTE_PROTOCOL (UEFI 2.10): firmware with strict memory
+ * protection may map even freshly allocated pages read-only or no-execute.
+ * When the protocol exists, clear both on the trampoline page.
+ */
+#define MEMORY_ATTRIBUTE_PROTOCOL_GUID                                                   \
+	{                                                                                \
+		0xf4560cf6, 0x40ec, 0x4b4a, { 0xa1, 0x92, 0xbf, 0x1d, 0x57, 0xd0, 0xb1, 0x89 } \
+	}
+#define ATTR_RP 0x2000ull
+#define ATTR_RO 0x20000ull
+#define ATTR_XP 0x4000ull
+
+struct memory_attribute_protocol {
+	EFI_STATUS(EFIAPI *get)(void *self, EFI_PHYSICAL_ADDRESS base, UINT64 len, UINT64 *attr);
+	EFI_STATUS(EFIAPI *set)(void *self, EFI_PHYSICAL_ADDRESS base, UINT64 len, UINT64 attr);
+	EFI_STATUS(EFIAPI *clear)(void *self, EFI_PHYSICAL_ADDRESS base, UINT64 len, UINT64 attr);
+};
+
+void make_executable(uint64_t phys, UINTN pages)
+{
+	static EFI_GUID guid = MEMORY_ATTRIBUTE_PROTOCOL_GUID;
+	struct memory_attribute_protocol *map;
+
+	if (uefi_call_wrapper(BS->LocateProtocol, 3, &guid, NULL, (void **)&map) != EFI_SUCCESS)
+		return;
+	EFI_STATUS st = map->clear(map, phys, pages * PAGE_SIZE, ATTR_RO | ATTR_XP | ATTR_RP);
+	lprintf("loader: memory attribute protocol: cleared RO/XP on the trampoline: %s\n",
+		st == EFI_SUCCESS ? "ok" : "failed");
+}

@@ -1,0 +1,51 @@
+/*
+ * config.h - the boot configuration, \EFI\BOOT\playground.cfg.
+ *
+ * The loader parses the file (lib/config.c) before ExitBootServices, reports
+ * problems on screen and serial, and hands the result to the kernel inside
+ * struct bootinfo. Keys and values are documented in docs/config.md.
+ */
+#ifndef CONFIG_H
+#define CONFIG_H
+
+#include <stdint.h>
+
+enum log_level { LOG_QUIET = 0, LOG_NORMAL = 1, LOG_VERBOSE = 2 };
+
+/* Steps the kernel runs after boot, in the order given by run=. */
+enum run_step { RUN_END = 0, RUN_SUITE, RUN_SCRIPTS, RUN_SHELL, RUN_BENCH };
+
+enum serial_mode { SERIAL_AUTO = 0, SERIAL_OFF };
+enum console_mode { CONSOLE_AUTO = 0, CONSOLE_OFF };
+enum finish_mode { FINISH_EXIT = 0, FINISH_HALT };
+enum fork_mode { FORK_SHARE_TABLES = 0, FORK_COPY_TABLES };
+
+/* Built-in test suites selected by suite=. */
+#define SUITE_BOOT 0x01u
+#define SUITE_MM 0x02u
+#define SUITE_TASK 0x04u
+#define SUITE_SCENARIO 0x08u
+#define SUITE_STRESS 0x10u
+#define SUITE_ALL 0x1Fu
+
+#define CONFIG_MAX_STEPS 4
+#define CONFIG_MAX_SCRIPTS 8
+#define CONFIG_PATH_MAX 96
+
+struct pg_config {
+	uint8_t log_level;
+	uint8_t serial;
+	uint8_t console;
+	uint8_t finish;
+	uint8_t fork_mode;
+	uint8_t run_given; /* run= appeared in the file */
+	uint8_t nsteps;
+	uint8_t nscripts;
+	uint8_t run[CONFIG_MAX_STEPS];
+	uint32_t suites;
+	uint32_t bench_rounds; /* 0: the benchmark's default */
+	uint32_t problems;     /* lines reported as bad or unknown */
+	char scripts[CONFIG_MAX_SCRIPTS][CONFIG_PATH_MAX];
+};
+
+#endif
