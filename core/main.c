@@ -17,6 +17,7 @@
 
 #include <layout.h>
 
+#include "core/fbcon.h"
 #include "core/kernel.h"
 #include "core/log.h"
 #include "core/memmap.h"
@@ -116,6 +117,19 @@ void kmain(uint32_t magic, uint32_t bi_phys)
 	memmap_totals(bi->mmap, bi->mmap_count, &t);
 	paging_init(t.highest_usable_below_4g > DIRECT_MAP_MAX ? DIRECT_MAP_MAX
 							       : (uint32_t)t.highest_usable_below_4g);
+	/* The screen console needs the kernel directory: its window lives there. */
+	if (bi->cfg.console != CONSOLE_OFF) {
+		struct log_sink *fb = fbcon_init(&bi->fb);
+
+		if (fb) {
+			unsigned cols, rows;
+
+			log_add_sink(fb);
+			fbcon_get_size(&cols, &rows);
+			log_normal("fbcon: %ux%u framebuffer at 0x%llx, %ux%u text\n", bi->fb.width,
+				   bi->fb.height, (unsigned long long)bi->fb.base, cols, rows);
+		}
+	}
 	log_boot_facts(bi);
 	log_normal("paging: direct map 0x%08x-0x%08x -> phys 0-0x%08x (4 MiB pages), "
 		   "identity map removed\n",
