@@ -25,7 +25,7 @@ KERNEL_SRCS := $(wildcard arch/x86/*.c) \
 	$(wildcard core/*.c) $(wildcard core/*/*.c) \
 	lib/fmt.c lib/config.c lib/elf32.c lib/string.c \
 	$(wildcard test/kernel/*.c)
-KERNEL_OBJS := $(patsubst %,$(BUILD)/kernel/%.o,$(KERNEL_SRCS))
+KERNEL_OBJS := $(patsubst %,$(BUILD)/kernel/%.o,$(KERNEL_SRCS)) $(BUILD)/kernel/user_programs.o
 KERNEL_ELF := $(BUILD)/kernel/kernel.elf
 
 $(BUILD)/kernel/%.c.o: %.c
@@ -41,6 +41,44 @@ $(BUILD)/kernel/%.S.o: %.S
 $(KERNEL_ELF): $(KERNEL_OBJS) arch/x86/kernel.ld
 	@echo "  LD32    $@"
 	$(Q)ld $(KLDFLAGS) -o $@ $(KERNEL_OBJS) $(LIBGCC32)
+
+# ------------------------------------------------------- user programs ---
+UCFLAGS := -m32 -std=gnu11 -O2 -g -ffreestanding -fno-pic -fno-pie -fno-stack-protector \
+	-fno-asynchronous-unwind-tables -mno-sse -mno-mmx -mno-80387 \
+	-Wall -Wextra -Werror -Iinclude -Iuser/include -I. -MMD -MP
+ULIB_SRCS := user/lib/crt0.S user/lib/ulib.c lib/fmt.c lib/string.c
+ULIB_OBJS := $(patsubst %,$(BUILD)/user/%.o,$(ULIB_SRCS))
+USER_PROGS := $(patsubst user/prog/%.c,%,$(wildcard user/prog/*.c))
+USER_ELFS := $(patsubst %,$(BUILD)/user/bin/%.elf,$(USER_PROGS))
+
+$(BUILD)/user/%.c.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CCUSER  $<"
+	$(Q)$(KCC) $(UCFLAGS) -c $< -o $@
+
+$(BUILD)/user/%.S.o: %.S
+	@mkdir -p $(dir $@)
+	@echo "  ASUSER  $<"
+	$(Q)$(KCC) $(UCFLAGS) -D__ASSEMBLER__ -c $< -o $@
+
+# Full ELF (with debug info) for gdb; the stripped copy goes into the kernel.
+$(BUILD)/user/debug/%.elf: $(BUILD)/user/user/prog/%.c.o $(ULIB_OBJS) user/user.ld
+	@mkdir -p $(dir $@)
+	@echo "  LDUSER  $@"
+	$(Q)ld -m elf_i386 -T user/user.ld -o $@ $< $(ULIB_OBJS) $(LIBGCC32)
+
+$(BUILD)/user/bin/%.elf: $(BUILD)/user/debug/%.elf
+	@mkdir -p $(dir $@)
+	$(Q)objcopy --strip-debug $< $@
+
+$(BUILD)/user/programs.S: $(USER_ELFS) scripts/embed-programs.sh
+	$(Q)scripts/embed-programs.sh $@ $(USER_ELFS)
+
+$(BUILD)/kernel/user_programs.o: $(BUILD)/user/programs.S
+	@echo "  EMBED   $(words $(USER_ELFS)) user programs"
+	$(Q)$(KCC) $(KCFLAGS) -c $< -o $@
+
+.SECONDARY: $(patsubst %,$(BUILD)/user/debug/%.elf,$(USER_PROGS))
 
 # The copy embedded in the loader: symbols and relocations kept, debug info dropped.
 $(BUILD)/kernel/kernel.embed.elf: $(KERNEL_ELF)
@@ -98,21 +136,37 @@ $(IMAGE): $(EFI_APP) disk/mkimage.sh $(CFG)
 # ------------------------------------------------------------ host tests ---
 HOST_CC := gcc
 HOST_CFLAGS := -std=gnu11 -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
-	-fno-sanitize-recover=all -Wall -Wextra -Werror -Iinclude -I. -MMD -MP
+	-fno-sanitize-recover=all -Wall -Wextra -Werror -DHOST_TEST \
+	-Itest/host/sim -Iinclude -Iarch/x86/include -I. -MMD -MP
 HOST_TESTS := $(patsubst test/host/%.c,$(BUILD)/host/%,$(wildcard test/host/test_*.c))
 
 $(BUILD)/host/test_config: lib/config.c lib/fmt.c
 $(BUILD)/host/test_fmt: lib/fmt.c
 $(BUILD)/host/test_elf32: lib/elf32.c
 $(BUILD)/host/test_memmap: core/memmap.c
+MM_SRCS := $(wildcard core/mm/*.c) core/memmap.c lib/fmt.c test/host/sim/sim.c
+$(BUILD)/host/test_mm: $(MM_SRCS)
+$(BUILD)/host/test_mm_random: $(MM_SRCS) test/host/mm_ops.c
 
 $(BUILD)/host/%: test/host/%.c
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $@"
 	$(Q)$(HOST_CC) $(HOST_CFLAGS) -o $@ $(filter %.c,$^) -lcmocka
 
+# ------------------------------------------------------------------ fuzz ---
+FUZZ_SECONDS ?= 60
+FUZZ_CFLAGS := -std=gnu11 -O1 -g -fsanitize=fuzzer,address,undefined \
+	-fno-sanitize-recover=all -Wall -Wextra -Werror -DHOST_TEST \
+	-Itest/host/sim -Iinclude -Iarch/x86/include -I.
+FUZZ_MM := $(BUILD)/fuzz/fuzz_mm
+
+$(FUZZ_MM): test/fuzz/fuzz_mm.c test/host/mm_ops.c $(MM_SRCS)
+	@mkdir -p $(dir $@) $(BUILD)/fuzz/corpus
+	@echo "  FUZZCC  $@"
+	$(Q)clang $(FUZZ_CFLAGS) -o $@ $^
+
 # ------------------------------------------------------------------ runs ---
-.PHONY: all deps kernel loader image run debug test test-host test-boot clean help
+.PHONY: all deps kernel loader image run debug test test-host test-boot fuzz clean help
 
 all: $(EFI_APP)
 
@@ -134,8 +188,15 @@ debug: deps
 test: deps
 	$(Q)$(MAKE) --no-print-directory test-host test-boot
 
-test-host: $(HOST_TESTS)
-	$(Q)prove --exec '' $(HOST_TESTS)
+test-host: $(HOST_TESTS) $(FUZZ_MM)
+	$(Q)CMOCKA_MESSAGE_OUTPUT=TAP prove --exec '' $(HOST_TESTS)
+	$(Q)$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=10
+
+fuzz: $(FUZZ_MM)
+	@echo "  FUZZ    core/mm for $(FUZZ_SECONDS) s"
+	$(Q)$(FUZZ_MM) -max_total_time=$(FUZZ_SECONDS) -max_len=3000 -print_final_stats=1 \
+		$(BUILD)/fuzz/corpus 2>$(BUILD)/fuzz/log || { tail -40 $(BUILD)/fuzz/log; exit 1; }
+	@grep -E "stat::number_of_executed_units|stat::peak_rss" $(BUILD)/fuzz/log | sed 's/^/  /'
 
 test-boot: $(EFI_APP)
 	$(Q)BUILD=$(BUILD) prove -j2 test/boot/*.t
@@ -148,6 +209,7 @@ help:
 	@echo "make test     host unit tests and boot tests (what CI runs)"
 	@echo "make image    build $(IMAGE) (CFG=file puts a playground.cfg on it)"
 	@echo "make debug    boot halted, waiting for gdb (see README)"
+	@echo "make fuzz     libFuzzer over core/mm (FUZZ_SECONDS=60)"
 	@echo "make clean    remove $(BUILD)/"
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

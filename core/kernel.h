@@ -32,6 +32,9 @@ void timer_tick(void);
 /* "write,user,protection" for a page-fault error code. */
 void page_fault_error_str(uint32_t err, char *buf, size_t size);
 
+/* Does this kernel instruction have an exception-table entry? */
+int trap_has_fixup(uint32_t eip);
+
 /* Name of a vector for logs ("#PF page fault"). */
 const char *trap_name(uint32_t vector);
 

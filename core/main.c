@@ -21,7 +21,9 @@
 #include "core/kernel.h"
 #include "core/log.h"
 #include "core/memmap.h"
+#include "core/mm/mm.h"
 #include "core/tap.h"
+#include "core/task/task.h"
 #include "lib/config.h"
 #include "test/kernel/ktests.h"
 
@@ -58,6 +60,10 @@ static void log_boot_facts(const struct bootinfo *bi)
 
 	log_normal("cpu: %s, cr0=0x%08x cr3=0x%08x cr4=0x%08x efer=0x%08x\n", cpu.vendor,
 		   read_cr0(), read_cr3(), read_cr4(), efer);
+	struct descriptor_table_reg g, i;
+	sgdt(&g);
+	sidt(&i);
+	log_normal("cpu: gdt=0x%08x idt=0x%08x tss=0x%08x\n", g.base, i.base, (uint32_t)&tss);
 	log_normal("kernel: virt 0x%08x-0x%08x phys 0x%08llx-0x%08llx (slid by 0x%08x, %u "
 		   "relocations)\n",
 		   bi->kernel_virt, bi->kernel_virt + bi->kernel_size - 1,
@@ -79,12 +85,47 @@ static void replay_loader_log(const struct bootinfo *bi)
 		log_write(s, n);
 }
 
-static void finish(void)
+static void __attribute__((noreturn)) finish(void)
 {
 	unsigned failed = tap_count() ? tap_finish() : 0;
 
 	kprintf("playground: done, %s\n", failed ? "with failures" : "all good");
 	machine_finish(failed ? MACHINE_EXIT_FAIL : MACHINE_EXIT_PASS);
+}
+
+static void run_suites(uint32_t suites)
+{
+	if (suites & SUITE_BOOT)
+		ktest_boot();
+	if (suites & SUITE_MM)
+		ktest_mm();
+	if (suites & SUITE_TASK)
+		ktest_tasks();
+}
+
+/* pid 1: runs what playground.cfg asks for, then ends the session. */
+static int init_main(void *arg)
+{
+	const struct bootinfo *bi = arg;
+
+	for (unsigned i = 0; i < bi->cfg.nsteps; i++) {
+		log_normal("init: step %u: %s\n", i + 1, config_step_name(bi->cfg.run[i]));
+		if (bi->cfg.run[i] == RUN_SUITE)
+			run_suites(bi->cfg.suites);
+	}
+	finish();
+}
+
+static void mm_setup(const struct bootinfo *bi)
+{
+	if (pmm_init(bi->mmap, bi->mmap_count, bi->keep, bi->nkeep))
+		panic("no room for mem_map in low memory");
+	mm_init_zero_page();
+	vmm_init();
+	mm_fork_mode = bi->cfg.fork_mode;
+	log_normal("mm: zero page at 0x%08x; fork %s page tables\n",
+		   PFN_TO_PADDR(pmm.zero_pfn),
+		   mm_fork_mode == FORK_COPY_TABLES ? "copies" : "shares (copy-on-write)");
 }
 
 void kmain(uint32_t magic, uint32_t bi_phys)
@@ -138,9 +179,11 @@ void kmain(uint32_t magic, uint32_t bi_phys)
 
 	pic_init();
 	apic_quiesce(bi->rsdp);
+	mm_setup(bi);
+	task_init();
 	pit_init(100);
-
-	if (bi->cfg.suites & SUITE_BOOT)
-		ktest_boot();
-	finish();
+	init_task = kthread_create("init", init_main, bi);
+	if (!init_task)
+		panic("cannot create init");
+	sched_idle_loop(); /* the boot context becomes the idle task */
 }

@@ -11,9 +11,9 @@
 #define EM_386 3
 
 #define PT_LOAD 1
-#define PF_X 1
-#define PF_W 2
-#define PF_R 4
+#define ELF_PF_X 1
+#define ELF_PF_W 2
+#define ELF_PF_R 4
 
 #define SHT_SYMTAB 2
 #define SHT_REL 9

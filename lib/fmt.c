@@ -12,7 +12,7 @@
 struct spec {
 	int left, zero, plus, space, alt;
 	int width, prec; /* prec < 0: none */
-	int len;         /* 0 int, 1 long, 2 long long, 3 size_t */
+	int len;         /* -2 char, -1 short, 0 int, 1 long, 2 long long, 3 size_t */
 };
 
 struct out {
@@ -137,9 +137,11 @@ static const char *parse_spec(const char *f, struct spec *s, va_list *ap)
 			s->prec = s->prec * 10 + (*f++ - '0');
 	}
 	if (*f == 'h') {
-		f++;
-		if (*f == 'h')
+		s->len = -1;
+		if (*++f == 'h') {
+			s->len = -2;
 			f++;
+		}
 	} else if (*f == 'l') {
 		s->len = 1;
 		if (*++f == 'l') {
@@ -162,6 +164,10 @@ static uint64_t take_unsigned(const struct spec *s, va_list *ap)
 		return va_arg(*ap, unsigned long long);
 	case 3:
 		return va_arg(*ap, size_t);
+	case -1:
+		return (unsigned short)va_arg(*ap, unsigned int);
+	case -2:
+		return (unsigned char)va_arg(*ap, unsigned int);
 	default:
 		return va_arg(*ap, unsigned int);
 	}
@@ -176,6 +182,10 @@ static int64_t take_signed(const struct spec *s, va_list *ap)
 		return va_arg(*ap, long long);
 	case 3:
 		return (int64_t)va_arg(*ap, size_t);
+	case -1:
+		return (short)va_arg(*ap, int);
+	case -2:
+		return (signed char)va_arg(*ap, int);
 	default:
 		return va_arg(*ap, int);
 	}

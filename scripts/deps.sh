@@ -20,6 +20,7 @@ python3                                python3
 sbsign                                 sbsigntool
 openssl                                openssl
 clang                                  clang
+/usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a libclang-rt-14-dev
 '
 
 missing=""

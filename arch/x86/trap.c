@@ -46,6 +46,14 @@ const char *trap_name(uint32_t vector)
 	return vector == T_SPURIOUS ? "APIC spurious" : "unexpected vector";
 }
 
+int trap_has_fixup(uint32_t eip)
+{
+	for (const struct extable_entry *e = __extable_start; e < __extable_end; e++)
+		if (e->insn == eip)
+			return 1;
+	return 0;
+}
+
 /* Resume at the fixup of the faulting instruction, if it has one. */
 int trap_fixup(struct trapframe *tf, uint32_t cr2)
 {

@@ -4,5 +4,9 @@
 
 /* CPU state after the trampoline: modes, tables, paging, provoked faults. */
 void ktest_boot(void);
+/* The memory core with real CPU faults (ring 0 copies to user addresses). */
+void ktest_mm(void);
+/* User programs in ring 3: fork, COW, faults, bad pointers, OOM... */
+void ktest_tasks(void);
 
 #endif

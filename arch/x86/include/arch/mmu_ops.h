@@ -16,26 +16,7 @@
 /* First pfn the direct map does not reach (set by paging_init). */
 extern pfn_t lowmem_end_pfn;
 
-/*
- * kmap slots: fixed virtual pages in the kmap window, each with one
- * purpose so nested users never collide. The kernel does not preempt
- * itself and interrupt handlers never kmap, so no locking is needed.
- */
-enum kmap_slot {
-	KMAP_ZERO,   /* zeroing a fresh high page */
-	KMAP_SRC,    /* copy-on-write: the page copied from */
-	KMAP_DST,    /* copy-on-write: the new page */
-	KMAP_PT0,    /* a page table in highmem */
-	KMAP_PT1,    /* a second one (fork, unshare) */
-	KMAP_PEEK,   /* kernel reads of user pages (show, loader, checker) */
-	KMAP_NSLOTS,
-	/* Fixed device mappings, uncached, set once at boot. */
-	FIXMAP_LAPIC = 1000,
-	FIXMAP_IOAPIC0,
-	FIXMAP_IOAPIC1,
-	FIXMAP_IOAPIC2,
-	FIXMAP_IOAPIC3,
-};
+#include <arch/kmap.h>
 
 static inline void *phys_to_virt(paddr_t pa)
 {
@@ -62,6 +43,9 @@ static inline void load_page_directory(paddr_t pd)
 {
 	write_cr3(pd);
 }
+
+/* The kernel half (PDEs 768..1023) every address space copies. */
+const pde_t *paging_kernel_pd(void);
 
 /* Map pfn at a kmap slot and return its address (see arch/x86/paging.c). */
 void *kmap(enum kmap_slot slot, pfn_t pfn);

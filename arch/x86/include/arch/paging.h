@@ -9,8 +9,6 @@ extern paddr_t kernel_pd_phys;
 
 /* Build the kernel directory with a direct map up to lowmem_end, load it. */
 void paging_init(uint32_t lowmem_end);
-/* The kernel half every task directory copies. */
-const pde_t *paging_kernel_pd(void);
 /* Like kmap(), but read-only: a kernel write through it faults (CR0.WP). */
 void *kmap_readonly(enum kmap_slot slot, pfn_t pfn);
 /* An uncached device mapping at a fixmap slot; returns its address. */

@@ -1,0 +1,25 @@
+/*
+ * kmap.h - the kmap slots: fixed virtual pages in the kmap window, each
+ * with one purpose so that nested users never collide. The kernel does not
+ * preempt itself and interrupt handlers never kmap, so no lock is needed.
+ */
+#ifndef ARCH_KMAP_H
+#define ARCH_KMAP_H
+
+enum kmap_slot {
+	KMAP_ZERO, /* zeroing a fresh high page */
+	KMAP_SRC,  /* copy-on-write: the page copied from */
+	KMAP_DST,  /* copy-on-write: the new page; loading programs */
+	KMAP_PT0,  /* a page table in highmem */
+	KMAP_PT1,  /* a second one (fork, un-sharing a table) */
+	KMAP_PEEK, /* kernel reads of pages (show, checker, ACPI tables) */
+	KMAP_NSLOTS,
+	/* Fixed device mappings, uncached, set once at boot. */
+	FIXMAP_LAPIC = 1000,
+	FIXMAP_IOAPIC0,
+	FIXMAP_IOAPIC1,
+	FIXMAP_IOAPIC2,
+	FIXMAP_IOAPIC3,
+};
+
+#endif

@@ -1,0 +1,56 @@
+/* internal.h - shared by the files of core/mm, not part of its interface. */
+#ifndef CORE_MM_INTERNAL_H
+#define CORE_MM_INTERNAL_H
+
+#include <arch/mmu_ops.h>
+
+#include "core/mm/mm.h"
+
+#define EINVAL 22
+#define ENOMEM 12
+#define EFAULT 14
+
+/* Entries of a user PDE pointing at a page table we may modify. */
+#define PDE_USER_TABLE (PTE_P | PTE_W | PTE_U)
+
+/* More single-page invalidations than this: reload CR3 instead (Linux
+ * uses 33: past that, refilling the TLB is cheaper than invlpg each). */
+#define TLB_FLUSH_CEILING 32u
+
+extern uint32_t *mm_check_counts;
+pfn_t pmm_free_head(enum zone z);
+
+/* A page table given its PDE, mapped at a kmap slot when in highmem. */
+static inline pte_t *table_map(pde_t pde, enum kmap_slot slot)
+{
+	return page_address(PTE_PFN(pde), slot);
+}
+
+/* A fork-shared table is write-protected in the PDE (see fork.c). */
+static inline int table_is_shared(pde_t pde)
+{
+	return (pde & (PTE_P | PTE_W)) == PTE_P;
+}
+
+/* The PTE for va in a table as may modify: the table is created (zeroed)
+ * or made private first. NULL when there is no memory for it. */
+pte_t *table_for_write(struct aspace *as, vaddr_t va);
+int table_make_private(struct aspace *as, uint32_t pdx);
+
+/* Invalidate one page of as if as is live in the TLB; logs at verbose. */
+void flush_page(struct aspace *as, vaddr_t va, const char *why);
+void flush_all(struct aspace *as, const char *why);
+
+struct area *area_alloc(void);
+void area_free(struct area *a);
+
+/* Iterate each present user PDE index of as once, in order: tables only
+ * exist inside areas, and areas are sorted. */
+typedef void (*pdx_fn)(struct aspace *as, uint32_t pdx, void *ctx);
+void for_each_table(struct aspace *as, pdx_fn fn, void *ctx);
+
+/* Give back one PDE's table: a shared table loses one reference, a private
+ * one its pages and then itself. Returns the present entries it had. */
+uint32_t table_drop(struct aspace *as, uint32_t pdx);
+
+#endif

@@ -1,0 +1,184 @@
+/*
+ * mm.h - the memory manager: physical pages, address spaces, page faults.
+ *
+ * Physical pages (page.c) -- Linux 0.11's mem_map, done with a free list:
+ *   pmm_alloc_page()   get_free_page(): O(1), zeroed on request
+ *   page_ref_inc/dec() mem_map[]++ / free_page(): a page is freed when its
+ *                      last reference goes
+ * Address spaces (aspace.c, fork.c) -- a page directory plus a list of
+ * areas (Linux's vm_area_struct list):
+ *   vmm_create/destroy, vmm_map (no page yet), vmm_unmap, vmm_fork
+ * Page faults (fault.c) -- demand-zero, the shared zero page, copy-on-write.
+ * Checking (check.c, stats.c) -- the invariant checker and calc_mem.
+ *
+ * Everything here is architecture-neutral C over <arch/mmu.h> and
+ * <arch/mmu_ops.h>, so it also builds on the host for the unit tests.
+ */
+#ifndef CORE_MM_MM_H
+#define CORE_MM_MM_H
+
+#include <arch/mmu.h>
+#include <bootinfo.h>
+#include <stdint.h>
+
+/* ---------------------------------------------------------- physical pages */
+
+/* One entry per physical page below the highest usable address. */
+struct page {
+	uint32_t refs; /* page-table entries + kernel owners pointing here */
+	uint32_t link; /* free: next free pfn (0 ends the list); else a tag */
+};
+
+/* Tags in struct page.link for pages that are not free. */
+#define PAGE_MAPPED 0xFFFFFFF0u  /* counted by PTEs/PDEs: user pages, page tables */
+#define PAGE_KERNEL 0xFFFFFFF1u  /* one kernel owner: kernel stacks, the zero page */
+#define PAGE_PGDIR 0xFFFFFFF2u   /* a page directory, owned by one address space */
+#define PAGE_RESERVED 0xFFFFFFFFu /* never handed out: firmware, kernel image, holes */
+#define PAGE_IS_FREE(p) ((p)->link < PAGE_MAPPED)
+
+/* A count this high is a bug, not sharing: the increment refuses. */
+#define PAGE_REFS_MAX 0x7FFFFFFFu
+
+/* Allocation flags. */
+#define PMM_ZERO 0x1u   /* zero the page (rep stosd) */
+#define PMM_USER 0x2u   /* user data: prefer highmem, keep the low reserve */
+#define PMM_TABLE 0x4u  /* page table: prefer lowmem, highmem allowed */
+#define PMM_DIR 0x8u    /* page directory: lowmem only, keep the low reserve */
+#define PMM_KERNEL 0x10u /* kernel data: lowmem only; may use the low reserve */
+
+enum zone { ZONE_LOW, ZONE_HIGH, NZONES };
+
+struct pmm_info {
+	uint32_t max_pfn;         /* mem_map covers pfn 0 .. max_pfn-1 */
+	uint32_t total;           /* pages the allocator manages */
+	uint32_t free[NZONES];
+	uint32_t managed[NZONES];
+	uint32_t low_reserve;     /* low pages only PMM_KERNEL may take */
+	uint32_t errors;          /* bad frees and overflowing counts */
+	pfn_t zero_pfn;           /* the shared zero page */
+};
+
+extern struct page *mem_map;
+extern struct pmm_info pmm;
+
+/* Build mem_map from the firmware memory map (sorted), keeping the
+ * loader's regions listed in keep[]. Returns 0, or -1 if no memory fits. */
+int pmm_init(const struct bi_mem_range *map, uint32_t n, const struct bi_keep *keep,
+	     uint32_t nkeep);
+/* A page tagged use (PAGE_MAPPED, PAGE_KERNEL, PAGE_PGDIR) with refs = 1;
+ * 0 when none is left. */
+pfn_t pmm_alloc_page(unsigned flags, uint32_t use);
+/* Drop one reference; the page is freed at zero. Bad calls (free page,
+ * reserved page, outside mem_map) are reported and counted, not obeyed. */
+int page_ref_dec(pfn_t pfn);
+/* Add one reference; refuses (and reports) at PAGE_REFS_MAX. */
+int page_ref_inc(pfn_t pfn);
+uint32_t page_refs(pfn_t pfn);
+uint32_t pmm_free_pages(void);
+const char *pmm_use_name(pfn_t pfn);
+
+/* ----------------------------------------------------------- address spaces */
+
+#define AREA_WRITE 0x1u
+#define AREA_EXEC 0x2u  /* informational: non-PAE paging cannot forbid fetches */
+#define AREA_NAME_MAX 8
+
+struct area {
+	vaddr_t start, end; /* [start, end), page aligned */
+	uint32_t flags;
+	char name[AREA_NAME_MAX]; /* "text", "data", "heap", "stack", "anon" */
+	struct area *next;        /* sorted by start */
+};
+
+enum fault_kind {
+	FAULT_DEMAND_ZERO, /* not present, write: a fresh zeroed page */
+	FAULT_ZERO_PAGE,   /* not present, read: the shared zero page, read-only */
+	FAULT_ZERO_COW,    /* write to the zero page: a fresh zeroed page */
+	FAULT_COW_COPY,    /* write to a shared page: a private copy */
+	FAULT_COW_REUSE,   /* write to a page we alone hold: made writable */
+	FAULT_SPURIOUS,    /* nothing to fix: a stale TLB entry */
+	FAULT_SEGV,        /* no area, forbidden access, or a kernel address */
+	FAULT_OOM,         /* no page for the data or its page table */
+	FAULT_NKINDS
+};
+
+struct mm_counters {
+	uint32_t faults[FAULT_NKINDS];
+	uint32_t table_copies; /* a fork-shared page table copied on a write */
+	uint32_t table_reuses; /* ... or taken over by its last user */
+	uint32_t tlb_invlpg, tlb_full;
+};
+
+struct aspace {
+	pde_t *pd; /* page directory, always in lowmem */
+	pfn_t pd_pfn;
+	struct area *areas;
+	struct area *cache; /* the area the last lookup found */
+	uint32_t rss;       /* present user PTEs reachable from pd */
+	uint32_t id;
+	struct mm_counters counters;
+	struct aspace *next_all;
+};
+
+extern struct mm_counters mm_counters; /* all address spaces together */
+extern struct aspace *vmm_current;     /* the space CR3 points at, or NULL */
+extern int mm_fork_mode; /* enum fork_mode (config.h): share or copy tables */
+
+void vmm_init(void);
+struct aspace *vmm_create(void);
+void vmm_destroy(struct aspace *as);
+/* Make as the running address space (NULL: the kernel's own directory). */
+void vmm_activate(struct aspace *as);
+/* Add an area; no page is allocated until touched. 0 or -errno. */
+int vmm_map(struct aspace *as, vaddr_t start, uint32_t len, uint32_t flags, const char *name);
+/* Remove [start, start+len): pages, empty page tables, area parts. */
+int vmm_unmap(struct aspace *as, vaddr_t start, uint32_t len);
+/* Grow or shrink an area in place (brk); shrinking frees the pages. */
+int vmm_resize(struct aspace *as, struct area *a, vaddr_t new_end);
+struct area *vmm_find_area(struct aspace *as, vaddr_t va);
+/* Copy for fork: every present page shared read-only, counted once more. */
+struct aspace *vmm_fork(struct aspace *parent);
+/* Copy bytes into as at va, allocating private pages as needed (the
+ * program loader uses it; rights of the area are not checked). */
+int vmm_load(struct aspace *as, vaddr_t va, const void *src, uint32_t len);
+/* Read bytes of as at va from the kernel; -1 if a page is not present. */
+int vmm_peek(struct aspace *as, vaddr_t va, void *dst, uint32_t len);
+
+/* The page-fault decision tree (fault.c). err uses PF_* bits. */
+enum fault_kind vmm_fault(struct aspace *as, vaddr_t va, uint32_t err);
+/* Why vmm_fault() said FAULT_SEGV, for the log line. */
+const char *vmm_segv_reason(struct aspace *as, vaddr_t va, uint32_t err);
+const char *fault_kind_name(enum fault_kind k);
+
+/* The translation of va in as, entry by entry (for the playground). */
+struct walk {
+	pde_t pde;
+	pte_t pte;       /* 0 when the PDE is not present */
+	paddr_t pa;      /* valid when ok */
+	int ok;          /* both levels present */
+	pfn_t table_pfn; /* the page table, when the PDE is present */
+};
+void vmm_walk(struct aspace *as, vaddr_t va, struct walk *w);
+
+/* Pages of as whose count says they are shared (refs > 1, or in a table
+ * shared with another space). */
+uint32_t vmm_shared_pages(struct aspace *as);
+uint32_t vmm_table_pages(struct aspace *as);
+
+/* ---------------------------------------------------------------- checking */
+
+/* Walk every address space and count, for each page, the entries that
+ * point to it (a PAGE_KERNEL page has one more: its kernel owner, a
+ * PAGE_PGDIR page one: its address space); compare with mem_map; check
+ * the free lists and the totals. Prints one line per problem (up to a
+ * limit); returns the number of problems. */
+uint32_t mm_check(void);
+
+/* calc_mem: free/total, per address space rss/shared/tables, counters. */
+void mm_print_stats(void);
+void mm_print_counters(const struct mm_counters *c, const char *prefix);
+
+void mm_init_zero_page(void);
+struct aspace *vmm_first(void);
+
+#endif

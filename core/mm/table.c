@@ -1,0 +1,152 @@
+/*
+ * table.c - page tables: finding, creating and un-sharing them, and
+ * reading a translation entry by entry.
+ *
+ * After a fork (fork.c) a page table may be shared by several address
+ * spaces; its PDEs are then read-only (PTE_W clear in the PDE), which
+ * write-protects all 4 MiB it maps. Before anything changes an entry of
+ * such a table, the space that wants to change it takes a private copy
+ * (or, if it is the last user, simply takes the table back).
+ */
+#include "core/log.h"
+#include "core/mm/internal.h"
+
+#include <layout.h>
+
+#include "lib/string.h"
+
+/*
+ * Give as a table of its own at pdx. Every present entry in the shared
+ * table becomes read-only and its page gains a reference, because from now
+ * on two tables point at it: writes in either space will copy-on-write.
+ * The other sharers' PDEs are read-only, so their TLBs hold no writable
+ * entry that could go stale.
+ */
+int table_make_private(struct aspace *as, uint32_t pdx)
+{
+	pde_t pde = as->pd[pdx];
+	pfn_t old = PTE_PFN(pde);
+
+	if (page_refs(old) == 1) { /* the last sharer: take it back */
+		as->pd[pdx] = pde | PTE_W;
+		mm_counters.table_reuses++;
+		as->counters.table_reuses++;
+		return 0;
+	}
+	pfn_t new = pmm_alloc_page(PMM_TABLE, PAGE_MAPPED);
+	if (!new)
+		return -ENOMEM;
+	pte_t *src = table_map(pde, KMAP_PT0);
+	pte_t *dst = page_address(new, KMAP_PT1);
+	for (uint32_t i = 0; i < NPTENTRIES; i++) {
+		pte_t e = src[i];
+		if (e & PTE_P) {
+			e &= ~PTE_W;
+			src[i] = e;
+			page_ref_inc(PTE_PFN(e));
+		}
+		dst[i] = e;
+	}
+	page_ref_dec(old);
+	as->pd[pdx] = PFN_TO_PADDR(new) | PDE_USER_TABLE;
+	mm_counters.table_copies++;
+	as->counters.table_copies++;
+	return 0;
+}
+
+pte_t *table_for_write(struct aspace *as, vaddr_t va)
+{
+	uint32_t pdx = PDX(va);
+	pde_t pde = as->pd[pdx];
+
+	if (!(pde & PTE_P)) {
+		pfn_t pt = pmm_alloc_page(PMM_TABLE | PMM_ZERO, PAGE_MAPPED);
+		if (!pt)
+			return NULL;
+		as->pd[pdx] = PFN_TO_PADDR(pt) | PDE_USER_TABLE;
+	} else if (!(pde & PTE_W)) {
+		if (table_make_private(as, pdx))
+			return NULL;
+		/* The PDE's rights went up: the CPU may still cache the old one. */
+		flush_page(as, va, "table un-shared");
+	}
+	return &table_map(as->pd[pdx], KMAP_PT0)[PTX(va)];
+}
+
+void vmm_walk(struct aspace *as, vaddr_t va, struct walk *w)
+{
+	memset(w, 0, sizeof *w);
+	w->pde = as->pd[PDX(va)];
+	if (!(w->pde & PTE_P))
+		return;
+	if (w->pde & PTE_PS) { /* a 4 MiB kernel page: no table */
+		w->pa = PTE_ADDR(w->pde) + (va & (PTSPAN - 1));
+		w->ok = 1;
+		return;
+	}
+	w->table_pfn = PTE_PFN(w->pde);
+	w->pte = table_map(w->pde, KMAP_PT0)[PTX(va)];
+	w->ok = (w->pte & PTE_P) != 0;
+	w->pa = w->ok ? PTE_ADDR(w->pte) + PGOFF(va) : 0;
+}
+
+/* Copy between the kernel and pages of as (which need not be running). */
+static int copy_page_part(struct aspace *as, vaddr_t va, void *buf, uint32_t n, int to_user)
+{
+	pte_t *pte;
+
+	if (to_user) {
+		pte = table_for_write(as, va);
+		if (!pte)
+			return -ENOMEM;
+		if (!(*pte & PTE_P)) {
+			struct area *a = vmm_find_area(as, va);
+			pfn_t pfn = pmm_alloc_page(PMM_USER | PMM_ZERO, PAGE_MAPPED);
+			if (!pfn)
+				return -ENOMEM;
+			*pte = PFN_TO_PADDR(pfn) | PTE_P | PTE_U |
+			       (a && (a->flags & AREA_WRITE) ? PTE_W : 0);
+			as->rss++;
+		} else if (page_refs(PTE_PFN(*pte)) > 1) {
+			return -EFAULT; /* shared: vmm_load is for fresh spaces only */
+		}
+		memcpy((char *)page_address(PTE_PFN(*pte), KMAP_DST) + PGOFF(va), buf, n);
+		return 0;
+	}
+	struct walk w;
+	vmm_walk(as, va, &w);
+	if (!w.ok)
+		return -EFAULT;
+	memcpy(buf, (char *)page_address(PADDR_TO_PFN(w.pa), KMAP_PEEK) + PGOFF(va), n);
+	return 0;
+}
+
+static int copy_range(struct aspace *as, vaddr_t va, void *buf, uint32_t len, int to_user)
+{
+	char *p = buf;
+
+	if (va + len < va || va + len > USER_TOP)
+		return -EFAULT;
+	while (len) {
+		uint32_t n = PGSIZE - PGOFF(va);
+		if (n > len)
+			n = len;
+		int rc = copy_page_part(as, va, p, n, to_user);
+		if (rc)
+			return rc;
+		va += n;
+		p += n;
+		len -= n;
+	}
+	return 0;
+}
+
+int vmm_load(struct aspace *as, vaddr_t va, const void *src, uint32_t len)
+{
+	return copy_range(as, va, (void *)src, len, 1);
+}
+
+int vmm_peek(struct aspace *as, vaddr_t va, void *dst, uint32_t len)
+{
+	return copy_range(as, va, dst, len, 0);
+}

@@ -1,0 +1,103 @@
+/*
+ * syscalls.h - the system-call interface, shared by the kernel and user
+ * programs. int 0x80 with the Linux i386 convention: EAX = number, EBX,
+ * ECX, EDX, ESI, EDI = arguments, EAX = result (negative: -errno).
+ * Where Linux has the call, we use its number.
+ */
+#ifndef INCLUDE_SYSCALL_H
+#define INCLUDE_SYSCALL_H
+
+#include <stdint.h>
+
+#define SYS_exit 1
+#define SYS_fork 2
+#define SYS_write 4
+#define SYS_waitpid 7
+#define SYS_getpid 20
+#define SYS_kill 37
+#define SYS_brk 45
+#define SYS_getppid 64
+#define SYS_munmap 91
+#define SYS_sched_yield 158
+#define SYS_nanosleep 162
+#define SYS_mmap2 192
+/* Ours, above Linux's range. */
+#define SYS_sleep_ticks 400 /* sleep n timer ticks (100 Hz) */
+#define SYS_mm_stat 401     /* fill struct pg_mm_stat */
+#define SYS_page_info 402   /* fill struct pg_page_info for an address */
+#define SYS_tap 403         /* report one TAP result in the kernel's numbering */
+#define SYS_agent_next 404  /* playground agent: wait for the next command */
+#define SYS_spawn 405       /* start a built-in program as a child */
+#define SYS_task_stat 406   /* fill struct pg_task_stat for the caller */
+#define SYS_mm_check 407    /* run the invariant checker; returns problems */
+#define SYS_max 408
+
+#define EPERM 1
+#define ENOENT 2
+#define ESRCH 3
+#define EINTR 4
+#define ECHILD 10
+#define EAGAIN 11
+#define ENOMEM 12
+#define EFAULT 14
+#define EBADF 9
+#define ENOEXEC 8
+#define EINVAL 22
+#define ENAMETOOLONG 36
+#define ENOSYS 38
+
+/* mmap2 */
+#define PROT_READ 0x1
+#define PROT_WRITE 0x2
+#define PROT_EXEC 0x4
+#define MAP_PRIVATE 0x02
+#define MAP_FIXED 0x10
+#define MAP_ANONYMOUS 0x20
+#define MAP_FAILED ((void *)-1)
+#define WNOHANG 1
+
+/* Wait status: low 7 bits = why the task ended (0: it called exit). */
+#define TERM_ILL 4     /* invalid instruction */
+#define TERM_TRAP 5    /* breakpoint */
+#define TERM_FPE 8     /* divide error */
+#define TERM_KILLED 9  /* killed by kill() or the playground */
+#define TERM_SEGV 11   /* bad memory access */
+#define TERM_OOM 12    /* no memory for a page it touched */
+#define W_EXITED(s) (((s)&0x7f) == 0)
+#define W_EXITCODE(s) (((s) >> 8) & 0xff)
+#define W_TERM(s) ((s)&0x7f)
+#define W_MAKE_EXIT(code) (((code)&0xff) << 8)
+
+struct pg_timespec {
+	int32_t tv_sec, tv_nsec;
+};
+
+/* SYS_mm_stat: the allocator and fault counters, system-wide and the
+ * caller's own. */
+struct pg_mm_stat {
+	uint32_t free_pages, total_pages;
+	uint32_t rss, shared;
+	uint32_t faults[8];    /* system-wide, by enum fault_kind */
+	uint32_t my_faults[8]; /* the caller's address space */
+	uint32_t table_copies, table_reuses;
+	uint32_t errors;
+};
+
+/* SYS_page_info: the translation of one address in the caller's space. */
+struct pg_page_info {
+	uint32_t pde, pte;
+	uint32_t phys;       /* physical page, 0 if not present */
+	uint32_t refs;       /* mem_map count of that page: entries pointing at it */
+	uint32_t table_refs; /* of the page table (>1: shared by fork) */
+	uint32_t mapcount;   /* address spaces that map this page here */
+};
+
+/* SYS_task_stat: scheduling facts about the caller. */
+struct pg_task_stat {
+	uint32_t pid;
+	uint32_t switches;    /* times it was switched to */
+	uint32_t preemptions; /* times the timer took the CPU from it */
+	uint32_t ticks;       /* timer ticks since boot */
+};
+
+#endif

@@ -1,0 +1,230 @@
+"""pgtest - boot the kernel in QEMU and turn its serial log into TAP for prove.
+
+The kernel prints TAP version 13 on serial. A boot test re-emits the
+kernel's results with its own numbering and adds checks made from the
+host: the kernel's plan matches the results it printed (a crash mid-run
+loses the plan), no PANIC line, the QEMU exit status, and whatever the
+test asks for. When anything fails, the serial log is printed as TAP
+diagnostics so the failure can be read in CI output.
+"""
+import os
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(ROOT, "scripts"))
+import pgqemu  # noqa: E402
+
+BUILD = os.environ.get("BUILD", "build")
+if not os.path.isabs(BUILD):
+    BUILD = os.path.join(ROOT, BUILD)
+RESULT = re.compile(r"^(not ok|ok) (\d+)(?: - (.*))?$")
+
+
+class Tap:
+    """Our own TAP stream on stdout."""
+
+    def __init__(self):
+        self.n = 0
+        self.failed = 0
+        print("TAP version 13")
+
+    def ok(self, cond, desc, diag=None):
+        self.n += 1
+        if not cond:
+            self.failed += 1
+        print("%s %d - %s" % ("ok" if cond else "not ok", self.n, desc))
+        if not cond and diag:
+            self.diag(diag)
+        return cond
+
+    def diag(self, text):
+        for line in str(text).splitlines():
+            print("# " + line)
+
+    def done(self, log=None):
+        if self.failed and log is not None:
+            self.diag("---- serial log ----")
+            self.diag(log)
+        print("1..%d" % self.n)
+        sys.stdout.flush()
+        return 0
+
+
+def kernel_tap(log, tap, prefix=""):
+    """Re-emit the kernel's TAP results; check its plan. Returns #results."""
+    results, plan = 0, None
+    seen = False
+    for line in log.splitlines():
+        line = line.rstrip()
+        if line == "TAP version 13":
+            seen = True
+            continue
+        if not seen:
+            continue
+        m = RESULT.match(line)
+        if m:
+            results += 1
+            tap.ok(m.group(1) == "ok", prefix + (m.group(3) or "kernel test %s" % m.group(2)))
+        elif line.startswith("1.."):
+            plan = int(line[3:])
+        elif line.startswith("#"):
+            print(line)
+    tap.ok(seen, prefix + "kernel printed 'TAP version 13'")
+    tap.ok(plan is not None and plan == results and results > 0,
+           prefix + "kernel plan matches its results (plan %s, results %d)" % (plan, results))
+    return results
+
+
+def check_common(log, status, tap, expect_status=pgqemu.EXIT_PASS, prefix=""):
+    tap.ok("PANIC" not in log, prefix + "no kernel panic")
+    meaning = {None: "timeout (hang)", 0: "shutdown or triple fault"}
+    tap.ok(status == expect_status, prefix + "QEMU exit status %s (want %s)"
+           % (meaning.get(status, status), expect_status))
+
+
+def image(name, cfg, files=()):
+    """A disk image of its own with this playground.cfg."""
+    return pgqemu.make_image(BUILD, name, cfg, files)
+
+
+def boot(img, **kw):
+    return pgqemu.boot(img, **kw)
+
+
+def boot_and_inspect(img, until, commands, timeout=300, **kw):
+    """Boot, wait until `until` appears on serial, then run QEMU monitor
+    commands and return (serial text, {command: output})."""
+    with tempfile.TemporaryDirectory(prefix="pgtest.") as work:
+        serial = os.path.join(work, "serial.log")
+        mon = os.path.join(work, "monitor.sock")
+        cmd = pgqemu.qemu_command(img, work, serial="file:" + serial,
+                                  monitor="unix:%s,server,nowait" % mon, **kw)
+        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+        outputs = {}
+        try:
+            deadline = time.time() + timeout
+            text = ""
+            while time.time() < deadline and proc.poll() is None:
+                if os.path.exists(serial):
+                    with open(serial, "rb") as f:
+                        text = f.read().decode(errors="replace").replace("\r\n", "\n")
+                    if until in text:
+                        break
+                time.sleep(0.5)
+            if until in text and proc.poll() is None:
+                outputs = monitor(mon, commands)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+            proc.wait()
+        with open(serial, "rb") as f:
+            text = f.read().decode(errors="replace").replace("\r\n", "\n")
+        return text, outputs
+
+
+def monitor(path, commands):
+    s = socket.socket(socket.AF_UNIX)
+    s.settimeout(10)
+    s.connect(path)
+    read_until(s, b"(qemu) ")
+    out = {}
+    for c in commands:
+        s.sendall(c.encode() + b"\n")
+        out[c] = read_until(s, b"(qemu) ").decode(errors="replace")
+    s.close()
+    return out
+
+
+def read_until(s, marker):
+    buf = b""
+    while not buf.endswith(marker):
+        chunk = s.recv(4096)
+        if not chunk:
+            break
+        buf += chunk
+    return buf
+
+
+def read_ppm(path):
+    """A binary PPM as QEMU's screendump writes it (P6, maxval 255):
+    (width, height, bytes of R, G, B per pixel, row by row)."""
+    with open(path, "rb") as f:
+        data = f.read()
+    fields, pos = [], 0
+    while len(fields) < 4:          # magic, width, height, maxval
+        while data[pos:pos + 1].isspace():
+            pos += 1
+        if data[pos:pos + 1] == b"#":   # a comment runs to the end of the line
+            pos = data.index(b"\n", pos)
+            continue
+        end = pos
+        while not data[end:end + 1].isspace():
+            end += 1
+        fields.append(data[pos:end])
+        pos = end
+    if fields[0] != b"P6" or fields[3] != b"255":
+        raise ValueError("%s: not an 8-bit binary PPM" % path)
+    width, height = int(fields[1]), int(fields[2])
+    pixels = data[pos + 1:pos + 1 + width * height * 3]    # one whitespace byte
+    if len(pixels) != width * height * 3:
+        raise ValueError("%s: truncated" % path)
+    return width, height, pixels
+
+
+def boot_and_watch_screen(img, done, timeout=60, interval=1.0, **kw):
+    """Boot with a QEMU monitor and read the screen instead of serial, for
+    boots without a serial port (pass serial=None): take a screendump every
+    `interval` seconds until done(screen) is true or `timeout` seconds pass,
+    then stop QEMU. A screen is (width, height, rgb bytes) as read_ppm()
+    returns it. Returns (last screen or None, done(last screen) held)."""
+    with tempfile.TemporaryDirectory(prefix="pgtest.") as work:
+        mon = os.path.join(work, "monitor.sock")
+        dump = os.path.join(work, "screen.ppm")
+        cmd = pgqemu.qemu_command(img, work, monitor="unix:%s,server,nowait" % mon, **kw)
+        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+        screen, ok = None, False
+        try:
+            sock = connect_monitor(mon, proc, timeout=10)
+            deadline = time.time() + timeout
+            while sock and not ok and time.time() < deadline and proc.poll() is None:
+                time.sleep(interval)
+                if os.path.exists(dump):
+                    os.unlink(dump)
+                sock.sendall(b"screendump %s\n" % dump.encode())
+                read_until(sock, b"(qemu) ")
+                if os.path.exists(dump):
+                    screen = read_ppm(dump)
+                    ok = bool(done(screen))
+            if sock:
+                sock.close()
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+            proc.wait()
+        return screen, ok
+
+
+def connect_monitor(path, proc, timeout):
+    """The monitor socket once QEMU has made it, past the first prompt; None if
+    QEMU exits or the socket does not come up within timeout seconds."""
+    deadline = time.time() + timeout
+    while time.time() < deadline and proc.poll() is None:
+        s = socket.socket(socket.AF_UNIX)
+        s.settimeout(10)
+        try:
+            s.connect(path)
+        except OSError:
+            s.close()
+            time.sleep(0.2)
+            continue
+        read_until(s, b"(qemu) ")
+        return s
+    return None

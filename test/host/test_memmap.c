@@ -1,0 +1,59 @@
+/* test_memmap.c - which firmware ranges are RAM, and the totals around 4 GiB. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "core/memmap.h"
+
+#define MIB (1024ull * 1024)
+
+static void test_usable_types(void **state)
+{
+	(void)state;
+	struct bi_mem_range r = { 0, 1, EFI_MEM_ATTR_WB, 0, 0 };
+	int usable[EFI_MEM_NTYPES] = { 0 };
+	usable[EFI_MEM_CONVENTIONAL] = usable[EFI_MEM_BS_CODE] = usable[EFI_MEM_BS_DATA] = 1;
+	usable[EFI_MEM_LOADER_CODE] = usable[EFI_MEM_LOADER_DATA] = 1;
+	for (uint32_t t = 0; t < EFI_MEM_NTYPES; t++) {
+		r.type = t;
+		assert_int_equal(memmap_is_usable(&r), usable[t]);
+	}
+	r.type = EFI_MEM_CONVENTIONAL;
+	r.attr = EFI_MEM_ATTR_WB | EFI_MEM_ATTR_RUNTIME;
+	assert_false(memmap_is_usable(&r)); /* runtime services own it */
+	r.attr = 0x1;                       /* uncached only */
+	assert_false(memmap_is_usable(&r));
+}
+
+static void test_sort_and_totals(void **state)
+{
+	(void)state;
+	struct bi_mem_range r[] = {
+		{ 0x100000000ull, 1024 * MIB / 4096, EFI_MEM_ATTR_WB, EFI_MEM_CONVENTIONAL, 0 },
+		{ 0xB0000000ull, 256 * MIB / 4096, 0, EFI_MEM_RESERVED, 0 },
+		{ 0x100000, 15 * MIB / 4096, EFI_MEM_ATTR_WB, EFI_MEM_CONVENTIONAL, 0 },
+		{ 0x1000, 159, EFI_MEM_ATTR_WB, EFI_MEM_BS_DATA, 0 },
+		{ 0xFFF00000ull, 512, EFI_MEM_ATTR_WB, EFI_MEM_CONVENTIONAL, 0 }, /* crosses 4G */
+	};
+	struct memmap_totals t;
+	memmap_sort(r, 5);
+	for (int i = 1; i < 5; i++)
+		assert_true(r[i - 1].base < r[i].base);
+	memmap_totals(r, 5, &t);
+	assert_int_equal(t.usable_below_4g, 15 * MIB + 159 * 4096 + MIB);
+	assert_int_equal(t.usable_above_4g, 1024 * MIB + MIB);
+	assert_int_equal(t.highest_usable_below_4g, 0x100000000ull);
+	assert_string_equal(memmap_type_name(EFI_MEM_ACPI_NVS), "acpi-nvs");
+	assert_string_equal(memmap_type_name(99), "unknown");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_usable_types),
+		cmocka_unit_test(test_sort_and_totals),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,467 @@
+/*
+ * test_mm.c - the memory core on a simulated machine: the page allocator,
+ * address spaces, the fault handler, fork in both modes, teardown, and the
+ * invariant checker. Every test ends with the checker finding nothing and,
+ * where everything was destroyed, the free count back at its baseline.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <arch/mmu_ops.h>
+
+#include "core/mm/mm.h"
+#include "test/host/sim/sim.h"
+
+#define PAGES 2048 /* 8 MiB of simulated RAM */
+#define LOW 1024   /* the first 4 MiB direct-mapped, the rest highmem */
+#define BASE 0x08000000u
+
+static uint32_t baseline;
+
+static int setup(void **state)
+{
+	(void)state;
+	sim_boot(PAGES, LOW);
+	mm_fork_mode = FORK_SHARE_TABLES;
+	baseline = pmm_free_pages();
+	return 0;
+}
+
+static void assert_clean(void)
+{
+	assert_int_equal(mm_check(), 0);
+	assert_int_equal(pmm.errors, 0);
+}
+
+static struct aspace *space_with_area(uint32_t pages, uint32_t flags)
+{
+	struct aspace *as = vmm_create();
+
+	assert_non_null(as);
+	assert_int_equal(vmm_map(as, BASE, pages * PGSIZE, flags, "anon"), 0);
+	return as;
+}
+
+static void test_allocator_round_trip(void **state)
+{
+	(void)state;
+	/* All pages but page 0 and mem_map's own (12 bytes a page: 6 pages). */
+	assert_int_equal(pmm.total, PAGES - 1 - 6);
+	assert_int_equal(baseline, pmm.total - 1); /* the zero page is taken */
+	pfn_t a = pmm_alloc_page(PMM_USER | PMM_ZERO, PAGE_MAPPED);
+	pfn_t b = pmm_alloc_page(PMM_KERNEL, PAGE_KERNEL);
+	assert_true(a >= LOW);  /* user pages prefer highmem */
+	assert_true(b < LOW);   /* kernel pages are direct-mapped */
+	unsigned char *p = sim_ram + PFN_TO_PADDR(a);
+	for (unsigned i = 0; i < PGSIZE; i++)
+		assert_int_equal(p[i], 0);
+	assert_int_equal(pmm_free_pages(), baseline - 2);
+	assert_int_equal(page_refs(a), 1);
+	assert_int_equal(page_ref_inc(a), 0);
+	assert_int_equal(page_refs(a), 2);
+	assert_int_equal(page_ref_dec(a), 0);
+	assert_int_equal(pmm_free_pages(), baseline - 2); /* still one reference */
+	assert_int_equal(page_ref_dec(a), 0);
+	assert_int_equal(page_ref_dec(b), 0);
+	assert_int_equal(pmm_free_pages(), baseline);
+	assert_clean();
+}
+
+static void test_bad_frees_are_reported(void **state)
+{
+	(void)state;
+	pfn_t a = pmm_alloc_page(PMM_USER, PAGE_MAPPED);
+	assert_int_equal(page_ref_dec(a), 0);
+	uint32_t free_before = pmm_free_pages();
+	sim_clear_log();
+	assert_int_equal(page_ref_dec(a), -1); /* double free */
+	assert_non_null(strstr(sim_log, "mm: error: free of a free page"));
+	char addr[32];
+	snprintf(addr, sizeof addr, "0x%08x", PFN_TO_PADDR(a));
+	assert_non_null(strstr(sim_log, addr));
+	assert_int_equal(page_ref_dec(0), -1);            /* the null page */
+	assert_int_equal(page_ref_dec(PAGES + 5), -1);    /* outside mem_map */
+	assert_int_equal(page_ref_inc(a), -1);            /* a free page */
+	assert_non_null(strstr(sim_log, "free of an out-of-range page"));
+	assert_non_null(strstr(sim_log, "free of the null page"));
+	assert_int_equal(pmm.errors, 4);
+	assert_int_equal(pmm_free_pages(), free_before); /* nothing changed */
+	pmm.errors = 0;
+	assert_clean();
+}
+
+static void test_refcount_ceiling(void **state)
+{
+	(void)state;
+	pfn_t a = pmm_alloc_page(PMM_USER, PAGE_MAPPED);
+	mem_map[a].refs = PAGE_REFS_MAX;
+	assert_int_equal(page_ref_inc(a), -1);
+	assert_int_equal(mem_map[a].refs, PAGE_REFS_MAX); /* refused, not wrapped */
+	assert_non_null(strstr(sim_log, "ceiling"));
+	mem_map[a].refs = 1;
+	page_ref_dec(a);
+	pmm.errors = 0;
+	assert_int_equal(pmm_free_pages(), baseline);
+}
+
+static void test_demand_zero(void **state)
+{
+	(void)state;
+	struct aspace *as = space_with_area(4, AREA_WRITE);
+	unsigned char v = 0xFF;
+
+	assert_int_equal(pmm_free_pages(), baseline - 1); /* just the directory */
+	assert_int_equal(sim_write(as, BASE + 10, 7), FAULT_DEMAND_ZERO);
+	assert_int_equal(sim_read(as, BASE + 11, &v), -1); /* no fault: present */
+	assert_int_equal(v, 0);                            /* the rest is zero */
+	assert_int_equal(as->rss, 1);
+	assert_int_equal(pmm_free_pages(), baseline - 3); /* directory, table, page */
+	assert_int_equal(as->counters.faults[FAULT_DEMAND_ZERO], 1);
+	assert_clean();
+	vmm_destroy(as);
+	assert_int_equal(pmm_free_pages(), baseline);
+	assert_clean();
+}
+
+static void test_zero_page_then_write(void **state)
+{
+	(void)state;
+	struct aspace *as = space_with_area(4, AREA_WRITE);
+	unsigned char v = 1;
+
+	assert_int_equal(sim_read(as, BASE, &v), FAULT_ZERO_PAGE);
+	assert_int_equal(v, 0);
+	assert_int_equal(sim_read(as, BASE + PGSIZE, &v), FAULT_ZERO_PAGE);
+	assert_int_equal(page_refs(pmm.zero_pfn), 3); /* kernel + two mappings */
+	uint32_t free_now = pmm_free_pages();
+	assert_int_equal(sim_write(as, BASE, 5), FAULT_ZERO_COW);
+	assert_int_equal(page_refs(pmm.zero_pfn), 2);
+	assert_int_equal(pmm_free_pages(), free_now - 1);
+	assert_int_equal(sim_read(as, BASE, &v), -1);
+	assert_int_equal(v, 5);
+	assert_int_equal(sim_read(as, BASE + 1, &v), -1);
+	assert_int_equal(v, 0);
+	/* The zero page itself stays zero. */
+	assert_int_equal(sim_ram[PFN_TO_PADDR(pmm.zero_pfn)], 0);
+	assert_clean();
+	vmm_destroy(as);
+	assert_int_equal(page_refs(pmm.zero_pfn), 1);
+	assert_int_equal(pmm_free_pages(), baseline);
+}
+
+static pfn_t pfn_at(struct aspace *as, vaddr_t va)
+{
+	struct walk w;
+
+	vmm_walk(as, va, &w);
+	return w.ok ? PADDR_TO_PFN(w.pa) : 0;
+}
+
+static void fork_round_trip(int mode)
+{
+	mm_fork_mode = mode;
+	struct aspace *parent = space_with_area(8, AREA_WRITE);
+	unsigned char v;
+
+	for (int i = 0; i < 8; i++)
+		sim_write(parent, BASE + i * PGSIZE, (unsigned char)(10 + i));
+	pfn_t page0 = pfn_at(parent, BASE);
+	struct aspace *child = vmm_fork(parent);
+	assert_non_null(child);
+	assert_int_equal(child->rss, 8);
+	assert_int_equal(page_refs(page0), mode == FORK_COPY_TABLES ? 2 : 1);
+	assert_clean();
+
+	/* The child writes: it gets its own copy; the parent keeps its value. */
+	int kind = sim_write(child, BASE, 99);
+	assert_int_equal(kind, FAULT_COW_COPY);
+	assert_int_equal(sim_read(parent, BASE, &v), -1);
+	assert_int_equal(v, 10);
+	assert_int_equal(sim_read(child, BASE, &v), -1);
+	assert_int_equal(v, 99);
+	assert_int_equal(page_refs(page0), 1); /* only the parent's entry now */
+	if (mode == FORK_SHARE_TABLES)
+		assert_int_equal(child->counters.table_copies, 1);
+	/* The parent writes its page: it is the sole owner, so reuse. */
+	assert_int_equal(sim_write(parent, BASE, 11), FAULT_COW_REUSE);
+	/* Another page, still shared: the parent copies it. */
+	assert_int_equal(sim_write(parent, BASE + PGSIZE, 50), FAULT_COW_COPY);
+	assert_int_equal(sim_read(child, BASE + PGSIZE, &v), -1);
+	assert_int_equal(v, 11);
+	assert_clean();
+	vmm_destroy(child);
+	assert_clean();
+	/* Sole owner again: every remaining write is a reuse, never a copy. */
+	uint32_t copies = parent->counters.faults[FAULT_COW_COPY];
+	for (int i = 2; i < 8; i++)
+		assert_int_equal(sim_write(parent, BASE + i * PGSIZE, 1), FAULT_COW_REUSE);
+	assert_int_equal(parent->counters.faults[FAULT_COW_COPY], copies);
+	vmm_destroy(parent);
+	assert_int_equal(pmm_free_pages(), baseline);
+	assert_clean();
+}
+
+static void test_fork_share_tables(void **state)
+{
+	(void)state;
+	fork_round_trip(FORK_SHARE_TABLES);
+}
+
+static void test_fork_copy_tables(void **state)
+{
+	(void)state;
+	fork_round_trip(FORK_COPY_TABLES);
+}
+
+/*
+ * Three spaces share a page; each writes in turn; contents stay private.
+ * Copy mode: the page's count goes 3 -> 2 -> 1. Share mode: one table is
+ * shared three ways, so the table's count is 3 and the page's 1; each
+ * writer first takes its own table (the page gains a count), then copies.
+ */
+static void three_way(int mode)
+{
+	mm_fork_mode = mode;
+	struct aspace *a = space_with_area(1, AREA_WRITE);
+	unsigned char v;
+	int copy = mode == FORK_COPY_TABLES;
+
+	sim_write(a, BASE, 1);
+	struct aspace *b = vmm_fork(a);
+	struct aspace *c = vmm_fork(b);
+	pfn_t page = pfn_at(a, BASE), table = PTE_PFN(a->pd[PDX(BASE)]);
+	assert_int_equal(page_refs(page), copy ? 3 : 1);
+	assert_int_equal(page_refs(table), copy ? 1 : 3);
+	assert_int_equal(sim_write(c, BASE, 3), FAULT_COW_COPY);
+	assert_int_equal(page_refs(page), copy ? 2 : 1);
+	assert_int_equal(page_refs(table), copy ? 1 : 2);
+	assert_int_equal(sim_write(b, BASE, 2), FAULT_COW_COPY);
+	assert_int_equal(page_refs(page), 1);
+	assert_int_equal(page_refs(table), 1);
+	assert_int_equal(sim_write(a, BASE, 4), FAULT_COW_REUSE);
+	assert_int_equal(pfn_at(a, BASE), page); /* reused in place */
+	sim_read(a, BASE, &v);
+	assert_int_equal(v, 4);
+	sim_read(b, BASE, &v);
+	assert_int_equal(v, 2);
+	sim_read(c, BASE, &v);
+	assert_int_equal(v, 3);
+	assert_clean();
+	vmm_destroy(b);
+	vmm_destroy(a);
+	vmm_destroy(c);
+	assert_int_equal(pmm_free_pages(), baseline);
+	assert_clean();
+}
+
+static void test_three_way_copy_tables(void **state)
+{
+	(void)state;
+	three_way(FORK_COPY_TABLES);
+}
+
+static void test_three_way_share_tables(void **state)
+{
+	(void)state;
+	three_way(FORK_SHARE_TABLES);
+}
+
+static void test_segv_cases(void **state)
+{
+	(void)state;
+	struct aspace *as = space_with_area(2, 0); /* read-only area */
+	unsigned char v;
+
+	assert_int_equal(sim_read(as, 0, &v), -2 - FAULT_SEGV);           /* null */
+	assert_int_equal(sim_write(as, BASE, 1), -2 - FAULT_SEGV);        /* read-only */
+	assert_int_equal(sim_read(as, BASE + 2 * PGSIZE, &v), -2 - FAULT_SEGV); /* past it */
+	assert_int_equal(vmm_fault(as, 0xC0001000u, PF_U), FAULT_SEGV);   /* kernel */
+	assert_string_equal(vmm_segv_reason(as, 0, PF_U), "null page");
+	assert_string_equal(vmm_segv_reason(as, BASE, PF_U | PF_W), "write to a read-only area");
+	assert_string_equal(vmm_segv_reason(as, 0xC0001000u, PF_U), "kernel address");
+	assert_string_equal(vmm_segv_reason(as, BASE + 3 * PGSIZE, PF_U), "no area");
+	assert_int_equal(sim_read(as, BASE, &v), FAULT_ZERO_PAGE); /* reading is fine */
+	assert_int_equal(as->counters.faults[FAULT_SEGV], 4);
+	vmm_destroy(as);
+	assert_int_equal(pmm_free_pages(), baseline);
+	assert_clean();
+}
+
+static void test_unmap_frees_pages_and_tables(void **state)
+{
+	(void)state;
+	/* Three tables' worth: 0x08000000 .. 0x08C00000. */
+	struct aspace *as = space_with_area(3 * NPTENTRIES, AREA_WRITE);
+
+	for (uint32_t i = 0; i < 3 * NPTENTRIES; i += 256)
+		sim_write(as, BASE + i * PGSIZE, 1);
+	assert_int_equal(as->rss, 12);
+	assert_int_equal(vmm_table_pages(as), 3);
+	/* Cut out the middle table entirely and a page of the first. */
+	assert_int_equal(vmm_unmap(as, BASE + PTSPAN, PTSPAN), 0);
+	assert_int_equal(vmm_unmap(as, BASE, PGSIZE), 0);
+	assert_int_equal(as->rss, 7);
+	assert_int_equal(vmm_table_pages(as), 2);
+	int n = 0;
+	for (struct area *a = as->areas; a; a = a->next)
+		n++;
+	assert_int_equal(n, 2); /* split in two */
+	unsigned char v;
+	assert_int_equal(sim_read(as, BASE + PTSPAN, &v), -2 - FAULT_SEGV);
+	assert_clean();
+	/* Unmapping the rest frees every table. */
+	assert_int_equal(vmm_unmap(as, BASE, 3 * PTSPAN), 0);
+	assert_int_equal(vmm_table_pages(as), 0);
+	assert_int_equal(pmm_free_pages(), baseline - 1);
+	vmm_destroy(as);
+	assert_int_equal(pmm_free_pages(), baseline);
+}
+
+static void test_unmap_in_shared_table(void **state)
+{
+	(void)state;
+	struct aspace *a = space_with_area(4, AREA_WRITE);
+	unsigned char v;
+
+	for (int i = 0; i < 4; i++)
+		sim_write(a, BASE + i * PGSIZE, (unsigned char)(i + 1));
+	struct aspace *b = vmm_fork(a);
+	assert_int_equal(vmm_unmap(b, BASE + PGSIZE, PGSIZE), 0);
+	assert_int_equal(b->counters.table_copies, 1); /* b had to own the table */
+	assert_int_equal(sim_read(a, BASE + PGSIZE, &v), -1);
+	assert_int_equal(v, 2); /* a keeps its page */
+	assert_int_equal(sim_read(b, BASE + PGSIZE, &v), -2 - FAULT_SEGV);
+	assert_clean();
+	vmm_destroy(a);
+	vmm_destroy(b);
+	assert_int_equal(pmm_free_pages(), baseline);
+	assert_clean();
+}
+
+static void test_out_of_memory(void **state)
+{
+	(void)state;
+	struct aspace *as = space_with_area(4 * NPTENTRIES, AREA_WRITE);
+	uint32_t touched = 0;
+	int kind = 0;
+
+	while (touched < 4 * NPTENTRIES) {
+		kind = sim_write(as, BASE + touched * PGSIZE, 1);
+		if (kind < -1)
+			break;
+		touched++;
+	}
+	assert_int_equal(kind, -2 - FAULT_OOM);
+	assert_true(touched > PAGES / 2);
+	assert_int_equal(as->counters.faults[FAULT_OOM], 1);
+	assert_clean();
+	/* The kernel's reserve is still there for kernel allocations. */
+	pfn_t k = pmm_alloc_page(PMM_KERNEL, PAGE_KERNEL);
+	assert_true(k != 0);
+	page_ref_dec(k);
+	vmm_destroy(as);
+	assert_int_equal(pmm_free_pages(), baseline);
+	assert_clean();
+}
+
+static void test_tables_fall_back_to_highmem(void **state)
+{
+	(void)state;
+	/* Eat all low memory the way kernel data would. */
+	pfn_t eaten[LOW];
+	uint32_t n = 0;
+	pfn_t p;
+	while ((p = pmm_alloc_page(PMM_KERNEL, PAGE_KERNEL)) != 0)
+		eaten[n++] = p;
+	assert_int_equal(pmm.free[ZONE_LOW], 0);
+	/* Give back exactly one low page for a page directory. */
+	page_ref_dec(eaten[--n]);
+	pmm.low_reserve = 0;
+	struct aspace *as = space_with_area(2, AREA_WRITE);
+	uint32_t kmaps = sim_kmaps;
+	assert_int_equal(sim_write(as, BASE, 42), FAULT_DEMAND_ZERO);
+	assert_true(PTE_PFN(as->pd[PDX(BASE)]) >= LOW); /* the table is in highmem */
+	assert_true(sim_kmaps > kmaps);
+	unsigned char v;
+	assert_int_equal(sim_read(as, BASE, &v), -1);
+	assert_int_equal(v, 42);
+	assert_clean();
+	vmm_destroy(as);
+	while (n)
+		page_ref_dec(eaten[--n]);
+	assert_int_equal(pmm_free_pages(), baseline);
+	assert_clean();
+}
+
+static void test_tlb_policy(void **state)
+{
+	(void)state;
+	struct aspace *as = space_with_area(64, AREA_WRITE);
+
+	vmm_activate(as);
+	uint32_t inv = sim_invlpg, full = sim_full_flush;
+	sim_write(as, BASE, 1); /* demand-zero: the entry was not present */
+	assert_int_equal(sim_invlpg, inv);
+	struct aspace *child = vmm_fork(as);
+	assert_int_equal(sim_full_flush, full + 1); /* fork: one CR3 reload */
+	sim_write(as, BASE, 2); /* table un-shared: invlpg, then the cow */
+	assert_true(sim_invlpg > inv);
+	vmm_destroy(child);
+	for (int i = 0; i < 40; i++)
+		sim_write(as, BASE + i * PGSIZE, 3);
+	full = sim_full_flush;
+	inv = sim_invlpg;
+	assert_int_equal(vmm_unmap(as, BASE, 4 * PGSIZE), 0); /* small: invlpg each */
+	assert_int_equal(sim_invlpg, inv + 4);
+	assert_int_equal(vmm_unmap(as, BASE + 4 * PGSIZE, 36 * PGSIZE), 0); /* large */
+	assert_int_equal(sim_full_flush, full + 1);
+	vmm_activate(NULL);
+	vmm_destroy(as);
+	assert_int_equal(pmm_free_pages(), baseline);
+}
+
+static void test_load_and_peek(void **state)
+{
+	(void)state;
+	struct aspace *as = space_with_area(3, 0);
+	char text[6000], back[6000];
+
+	for (size_t i = 0; i < sizeof text; i++)
+		text[i] = (char)(i * 7);
+	assert_int_equal(vmm_load(as, BASE + 100, text, sizeof text), 0);
+	assert_int_equal(vmm_peek(as, BASE + 100, back, sizeof back), 0);
+	assert_memory_equal(text, back, sizeof text);
+	assert_int_equal(sim_write(as, BASE + 100, 1), -2 - FAULT_SEGV); /* still read-only */
+	assert_int_equal(vmm_peek(as, BASE + 2 * PGSIZE + 10, back, 1), -14); /* not present */
+	assert_clean();
+	vmm_destroy(as);
+	assert_int_equal(pmm_free_pages(), baseline);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_allocator_round_trip, setup),
+		cmocka_unit_test_setup(test_bad_frees_are_reported, setup),
+		cmocka_unit_test_setup(test_refcount_ceiling, setup),
+		cmocka_unit_test_setup(test_demand_zero, setup),
+		cmocka_unit_test_setup(test_zero_page_then_write, setup),
+		cmocka_unit_test_setup(test_fork_share_tables, setup),
+		cmocka_unit_test_setup(test_fork_copy_tables, setup),
+		cmocka_unit_test_setup(test_three_way_copy_tables, setup),
+		cmocka_unit_test_setup(test_three_way_share_tables, setup),
+		cmocka_unit_test_setup(test_segv_cases, setup),
+		cmocka_unit_test_setup(test_unmap_frees_pages_and_tables, setup),
+		cmocka_unit_test_setup(test_unmap_in_shared_table, setup),
+		cmocka_unit_test_setup(test_out_of_memory, setup),
+		cmocka_unit_test_setup(test_tables_fall_back_to_highmem, setup),
+		cmocka_unit_test_setup(test_tlb_policy, setup),
+		cmocka_unit_test_setup(test_load_and_peek, setup),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

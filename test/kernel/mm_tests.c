@@ -1,0 +1,142 @@
+/*
+ * mm_tests.c - the memory core on the real CPU.
+ *
+ * The init thread borrows an address space of its own and touches it
+ * through the kernel's user-copy routines, so every fault below is a real
+ * page fault taken by the CPU in ring 0 on a user address, served by
+ * page_fault() exactly as for a task (and, for writes to shared pages,
+ * raised only because CR0.WP is on). Out of memory and double frees are
+ * provoked directly on the allocator.
+ */
+#include <layout.h>
+
+#include "core/log.h"
+#include "core/mm/mm.h"
+#include "core/tap.h"
+#include "core/task/task.h"
+#include "test/kernel/ktests.h"
+
+#define VA 0x10000000u
+#define PAGES 16
+
+static struct mm_counters before;
+
+static void snap(void)
+{
+	before = current->as->counters;
+}
+
+static uint32_t delta(enum fault_kind k)
+{
+	return current->as->counters.faults[k] - before.faults[k];
+}
+
+static pfn_t pfn_at(struct aspace *as, vaddr_t va)
+{
+	struct walk w;
+
+	vmm_walk(as, va, &w);
+	return w.ok ? PADDR_TO_PFN(w.pa) : 0;
+}
+
+static void demand_zero_and_zero_page(void)
+{
+	uint32_t v = 0x1234, free0 = pmm_free_pages();
+
+	snap();
+	tap_eq(copy_to_user(VA, &v, 4), 0, "mm: write to an untouched page succeeds");
+	tap_eq(delta(FAULT_DEMAND_ZERO), 1, "mm: ... by one demand-zero fault");
+	tap_eq(free0 - pmm_free_pages(), 2, "mm: ... which took a page table and a page");
+	v = 0xFFFF;
+	copy_from_user(&v, VA + 4, 4);
+	tap_eq(v, 0, "mm: the rest of the new page reads zero");
+	snap();
+	copy_from_user(&v, VA + PGSIZE, 4);
+	tap_ok(delta(FAULT_ZERO_PAGE) == 1 && v == 0, "mm: reading an untouched page maps the zero page");
+	tap_eq(pfn_at(current->as, VA + PGSIZE), pmm.zero_pfn, "mm: ... shared, read-only");
+	tap_eq(free0 - pmm_free_pages(), 2, "mm: ... and costs no memory");
+	snap();
+	v = 5;
+	copy_to_user(VA + PGSIZE, &v, 4);
+	tap_eq(delta(FAULT_ZERO_COW), 1, "mm: writing it then takes a private zeroed page");
+	tap_ok(pfn_at(current->as, VA + PGSIZE) != pmm.zero_pfn, "mm: ... no longer the zero page");
+}
+
+static void copy_on_write(void)
+{
+	uint32_t v = 0xAAAA0000u, got = 0;
+
+	copy_to_user(VA + 2 * PGSIZE, &v, 4);
+	struct aspace *child = vmm_fork(current->as);
+	tap_ok(child != NULL, "mm: fork copy of the address space");
+	pfn_t shared = pfn_at(current->as, VA + 2 * PGSIZE);
+	tap_eq(pfn_at(child, VA + 2 * PGSIZE), shared, "mm: parent and child map the same page");
+	snap();
+	v = 0xBBBB0000u;
+	copy_to_user(VA + 2 * PGSIZE, &v, 4); /* ring 0 write: faults only because of CR0.WP */
+	tap_eq(delta(FAULT_COW_COPY), 1, "mm: writing a shared page copies it (cow-copy)");
+	tap_ok(pfn_at(current->as, VA + 2 * PGSIZE) != shared, "mm: ... into a new page");
+	vmm_peek(child, VA + 2 * PGSIZE, &got, 4);
+	tap_eq(got, 0xAAAA0000u, "mm: the child still reads the old value");
+	vmm_destroy(child);
+	snap();
+	v = 7;
+	copy_to_user(VA, &v, 4); /* shared at fork, now ours alone */
+	tap_eq(delta(FAULT_COW_REUSE), 1, "mm: after the child is gone, a write reuses the page");
+	tap_eq(delta(FAULT_COW_COPY), 0, "mm: ... and copies nothing");
+}
+
+static void bad_frees(void)
+{
+	pfn_t p = pmm_alloc_page(PMM_USER, PAGE_MAPPED);
+	uint32_t errors = pmm.errors;
+
+	page_ref_dec(p);
+	uint32_t free0 = pmm_free_pages();
+	tap_ok(page_ref_dec(p) == -1, "mm: freeing a free page is refused");
+	tap_ok(page_ref_dec(pmm.max_pfn + 10) == -1, "mm: freeing outside mem_map is refused");
+	tap_ok(page_ref_dec(0) == -1, "mm: freeing page 0 is refused");
+	tap_eq(pmm.errors - errors, 3, "mm: ... each reported and counted");
+	tap_eq(pmm_free_pages(), free0, "mm: ... and the free count is untouched");
+	pmm.errors = errors; /* they were provoked */
+}
+
+static void out_of_memory(void)
+{
+	uint32_t free0 = pmm_free_pages(), n = 0;
+	struct aspace *as = vmm_create();
+	enum fault_kind k = FAULT_DEMAND_ZERO;
+
+	vmm_map(as, VA, USER_TOP - VA - PGSIZE, AREA_WRITE, "anon");
+	while (k == FAULT_DEMAND_ZERO)
+		k = vmm_fault(as, VA + PGSIZE * n++, PF_U | PF_W);
+	tap_eq(k, FAULT_OOM, "mm: touching pages until none is left ends in oom");
+	tap_ok(n > free0 / 2, "mm: ... after %u pages", n);
+	tap_ok(pmm_alloc_page(PMM_USER, PAGE_MAPPED) == 0, "mm: no user page is left");
+	pfn_t k0 = pmm_alloc_page(PMM_KERNEL, PAGE_KERNEL);
+	tap_ok(k0 != 0, "mm: the kernel's reserve is still there");
+	page_ref_dec(k0);
+	vmm_destroy(as);
+	tap_eq(pmm_free_pages(), free0, "mm: destroying the space gives every page back");
+}
+
+void ktest_mm(void)
+{
+	uint32_t baseline = pmm_free_pages();
+
+	tap_suite("mm");
+	current->as = vmm_create();
+	vmm_map(current->as, VA, PAGES * PGSIZE, AREA_WRITE, "anon");
+	vmm_activate(current->as);
+	demand_zero_and_zero_page();
+	copy_on_write();
+	tap_eq(mm_check(), 0, "mm: invariant checker after the fault tests");
+	struct aspace *as = current->as;
+	current->as = NULL;
+	vmm_destroy(as);
+	tap_eq(pmm_free_pages(), baseline, "mm: teardown: free pages back to the baseline (%u)",
+	       baseline);
+	bad_frees();
+	out_of_memory();
+	tap_eq(mm_check(), 0, "mm: invariant checker after out-of-memory");
+}

@@ -1,0 +1,34 @@
+/*
+ * badaccess.c - one forbidden thing per argument; the kernel must kill
+ * this task with the documented log line, and nothing else.
+ */
+#include <ulib.h>
+
+int main(uint32_t what)
+{
+	volatile uint32_t *p;
+
+	switch (what) {
+	case 0: /* read address 0 */
+		p = 0;
+		return (int)*p;
+	case 1: /* write our own text */
+		p = (volatile uint32_t *)(uintptr_t)main;
+		*p = 0x90909090u;
+		break;
+	case 2: /* write a kernel address */
+		p = (volatile uint32_t *)0xC0100000u;
+		*p = 1;
+		break;
+	case 3: /* jump to an unmapped address */
+		((void (*)(void))0x30000000u)();
+		break;
+	case 4: /* an invalid instruction */
+		__asm__ volatile("ud2");
+		break;
+	case 5: /* privileged: only ring 0 may halt */
+		__asm__ volatile("hlt");
+		break;
+	}
+	return 0; /* reached only when the kernel failed to stop us */
+}
