@@ -17,6 +17,9 @@ KCFLAGS := -m32 -std=gnu11 -O2 -g -ffreestanding -fno-pic -fno-pie \
 	-mno-sse -mno-mmx -mno-80387 -mpreferred-stack-boundary=2 \
 	-Wall -Wextra -Werror -Iinclude -Iarch/x86/include -I. \
 	-DPG_VERSION='"$(PG_VERSION)"' -MMD -MP
+ifeq ($(MM_DEBUG),1)
+KCFLAGS += -DMM_DEBUG
+endif
 KLDFLAGS := -m elf_i386 -T arch/x86/kernel.ld --emit-relocs -nostdlib
 LIBGCC32 := $(shell $(KCC) -m32 -print-libgcc-file-name)
 

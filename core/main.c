@@ -101,6 +101,8 @@ static void run_suites(uint32_t suites)
 		ktest_mm();
 	if (suites & SUITE_TASK)
 		ktest_tasks();
+	if (suites & SUITE_STRESS)
+		ktest_stress();
 }
 
 /* pid 1: runs what playground.cfg asks for, then ends the session. */

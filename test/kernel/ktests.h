@@ -8,5 +8,7 @@ void ktest_boot(void);
 void ktest_mm(void);
 /* User programs in ring 3: fork, COW, faults, bad pointers, OOM... */
 void ktest_tasks(void);
+/* Random fork/exit/wait/read/write/sbrk in a tree of tasks. */
+void ktest_stress(void);
 
 #endif

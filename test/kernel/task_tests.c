@@ -54,3 +54,17 @@ void ktest_tasks(void)
 	run("spin", 0, 0);
 	run("oom", 0, 0);
 }
+
+/* Debug builds (make MM_DEBUG=1) run the checker after every operation. */
+#ifdef MM_DEBUG
+#define STRESS_CHECK (1u << 16)
+#else
+#define STRESS_CHECK 0
+#endif
+
+void ktest_stress(void)
+{
+	tap_suite("stress");
+	run("stress", 1 | STRESS_CHECK, 0);
+	run("stress", 2 | STRESS_CHECK, 0);
+}
