@@ -184,9 +184,12 @@ run: deps
 	$(Q)$(MAKE) --no-print-directory image
 	$(Q)scripts/qemu-run $(IMAGE)
 
-debug: deps
-	$(Q)$(MAKE) --no-print-directory image
-	$(Q)scripts/qemu-run --gdb $(IMAGE)
+# The kernel (or the loader, GDB=loader) waits for gdb: see scripts/gdbinit.
+GDB ?= kernel
+debug: deps $(EFI_APP)
+	$(Q)printf 'gdb = $(GDB)\nfinish = halt\n' > $(BUILD)/debug.cfg
+	$(Q)disk/mkimage.sh $(BUILD)/debug.img $(EFI_APP) $(BUILD)/debug.cfg
+	$(Q)scripts/qemu-run --gdb $(BUILD)/debug.img
 
 test: deps
 	$(Q)$(MAKE) --no-print-directory test-host test-boot

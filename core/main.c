@@ -32,6 +32,17 @@ uint64_t tsc_at_kmain;
 
 static struct log_sink serial_sink = { "serial", uart_write, 0 };
 
+/* gdb = kernel: spin until gdb sets gdb_go (scripts/gdbinit does it). */
+volatile int gdb_go;
+
+static void wait_for_gdb(const struct bootinfo *bi)
+{
+	kprintf("debug: waiting for gdb, kernel slid by 0x%08x (gdb -x scripts/gdbinit)\n",
+		bi->kernel_delta);
+	while (!gdb_go)
+		__asm__ volatile("pause");
+}
+
 static void log_memory_map(struct bootinfo *bi)
 {
 	struct memmap_totals t;
@@ -155,6 +166,8 @@ void kmain(uint32_t magic, uint32_t bi_phys)
 	log_normal("playground: kernel %s, 32-bit protected mode, two-level paging\n",
 		   PG_VERSION);
 	replay_loader_log(bi);
+	if (bi->cfg.gdb == GDB_KERNEL)
+		wait_for_gdb(bi);
 	log_memory_map(bi);
 	struct memmap_totals t;
 	memmap_totals(bi->mmap, bi->mmap_count, &t);

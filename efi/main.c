@@ -46,7 +46,8 @@ static void banner(EFI_HANDLE image)
 		li ? (unsigned long)(UINTN)li->ImageBase : 0ul);
 }
 
-static void read_config(struct bootinfo *bi, struct pg_config *cfg)
+/* Returns 1 when the file was there. */
+static int read_config(struct pg_config *cfg)
 {
 	uint64_t phys;
 	uint32_t size;
@@ -55,18 +56,32 @@ static void read_config(struct bootinfo *bi, struct pg_config *cfg)
 	config_defaults(cfg);
 	if (st == EFI_NOT_FOUND) {
 		lprintf("loader: no %s: using defaults\n", CFG_PATH);
-		return;
+		return 0;
 	}
 	if (st != EFI_SUCCESS) {
 		lprintf("loader: warning: cannot read %s (status %lx): using defaults\n", CFG_PATH,
 			(unsigned long)st);
-		return;
+		return 0;
 	}
-	bi->cfg_found = 1;
 	unsigned problems = config_parse(cfg, (const char *)(UINTN)phys, size, report_cfg, NULL);
 	lprintf("loader: read %s (%u bytes, %u problem%s)\n", CFG_PATH, size, problems,
 		problems == 1 ? "" : "s");
 	uefi_call_wrapper(BS->FreePages, 2, phys, (size + 1 + PAGE_SIZE - 1) / PAGE_SIZE);
+	return 1;
+}
+
+/* gdb = loader: spin until gdb sets gdb_go (scripts/gdbinit does it). */
+volatile int gdb_go;
+
+static void wait_for_gdb(EFI_HANDLE image)
+{
+	EFI_LOADED_IMAGE *li = NULL;
+
+	uefi_call_wrapper(BS->HandleProtocol, 3, image, &LoadedImageProtocol, (void **)&li);
+	lprintf("loader: waiting for gdb, loader image at 0x%lx (gdb -x scripts/gdbinit)\n",
+		li ? (unsigned long)(UINTN)li->ImageBase : 0ul);
+	while (!gdb_go)
+		__asm__ volatile("pause");
 }
 
 static void read_scripts(struct bootinfo *bi)
@@ -115,6 +130,48 @@ static EFI_STATUS fail(const char *what, EFI_STATUS st)
 	return st;
 }
 
+/* The trampoline page (executable, identity mapped by the firmware) and
+ * the page directory it switches to. */
+static EFI_STATUS place_trampoline(struct handoff *h)
+{
+	UINTN tramp_len = (UINTN)(tramp_end - tramp_start);
+
+	h->tramp_phys = alloc_low_pages(EfiLoaderCode, 1); /* code: must be executable */
+	if (!h->tramp_phys || tramp_len > PAGE_SIZE)
+		return EFI_OUT_OF_RESOURCES;
+	CopyMem((void *)(UINTN)h->tramp_phys, tramp_start, tramp_len);
+	make_executable(h->tramp_phys, 1);
+	h->pd_phys = make_boot_pd(h->tramp_phys);
+	return h->pd_phys ? EFI_SUCCESS : EFI_OUT_OF_RESOURCES;
+}
+
+static void fill_bootinfo(struct bootinfo *bi, EFI_HANDLE image, const struct kernel_image *k,
+			  const struct handoff *h)
+{
+	EFI_LOADED_IMAGE *li;
+
+	find_framebuffer(&bi->fb);
+	find_rsdp(&bi->rsdp, &bi->rsdp_rev);
+	bi->serial_in_conout = (uint32_t)con_serial_in_conout();
+	bi->trampoline_phys = h->tramp_phys;
+	bi->boot_pd_phys = h->pd_phys;
+	bi->kernel_phys = k->phys;
+	bi->kernel_virt = k->virt;
+	bi->kernel_size = k->size;
+	bi->kernel_delta = k->delta;
+	bi->kernel_relocs = k->nrelocs;
+	bi->keep[bi->nkeep++] = (struct bi_keep){ k->phys, k->size, BI_KEEP_KERNEL, 0 };
+	if (uefi_call_wrapper(BS->HandleProtocol, 3, image, &LoadedImageProtocol, (void **)&li) ==
+	    EFI_SUCCESS)
+		bi->loader_image_base = (uint64_t)(UINTN)li->ImageBase;
+
+	/* Trampoline parameters: page directory, kernel entry, bootinfo. */
+	uint32_t *params = (uint32_t *)(UINTN)h->tramp_phys;
+	params[0] = h->pd_phys;
+	params[1] = k->entry;
+	params[2] = (uint32_t)(UINTN)bi;
+}
+
 EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 {
 	struct kernel_image k;
@@ -130,53 +187,26 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	banner(image);
 	if (esp_open(image) != EFI_SUCCESS)
 		lprintf("loader: warning: cannot open the boot partition: no config, no scripts\n");
+	int cfg_found = read_config(&cfg);
+	if (cfg.gdb == GDB_LOADER)
+		wait_for_gdb(image);
 
 	st = load_kernel(&k);
 	if (st != EFI_SUCCESS)
 		return fail("cannot load the kernel", st);
 	lprintf("loader: kernel at phys 0x%lx virt 0x%x, %u KiB, %u relocations\n",
 		(unsigned long)k.phys, k.virt, k.size / 1024, k.nrelocs);
-
-	UINTN tramp_len = (UINTN)(tramp_end - tramp_start);
-	h.tramp_phys = alloc_low_pages(EfiLoaderCode, 1); /* code: must be executable */
-	if (!h.tramp_phys || tramp_len > PAGE_SIZE)
+	if (place_trampoline(&h) != EFI_SUCCESS)
 		return fail("cannot place the trampoline below 896 MiB", EFI_OUT_OF_RESOURCES);
-	CopyMem((void *)(UINTN)h.tramp_phys, tramp_start, tramp_len);
-	make_executable(h.tramp_phys, 1);
-	h.pd_phys = make_boot_pd(h.tramp_phys);
-	if (!h.pd_phys)
-		return fail("cannot allocate the boot page directory", EFI_OUT_OF_RESOURCES);
-
 	st = prepare_memory_map(&bi, 0);
 	if (st != EFI_SUCCESS)
 		return fail("cannot prepare the memory map", st);
 	h.bi = bi;
-	read_config(bi, &cfg);
 	bi->cfg = cfg;
+	bi->cfg_found = (uint32_t)cfg_found;
 	read_scripts(bi);
 	esp_close();
-
-	find_framebuffer(&bi->fb);
-	find_rsdp(&bi->rsdp, &bi->rsdp_rev);
-	bi->serial_in_conout = (uint32_t)con_serial_in_conout();
-	bi->trampoline_phys = h.tramp_phys;
-	bi->boot_pd_phys = h.pd_phys;
-	bi->kernel_phys = k.phys;
-	bi->kernel_virt = k.virt;
-	bi->kernel_size = k.size;
-	bi->kernel_delta = k.delta;
-	bi->kernel_relocs = k.nrelocs;
-	bi->keep[bi->nkeep++] = (struct bi_keep){ k.phys, k.size, BI_KEEP_KERNEL, 0 };
-	EFI_LOADED_IMAGE *li;
-	if (uefi_call_wrapper(BS->HandleProtocol, 3, image, &LoadedImageProtocol, (void **)&li) ==
-	    EFI_SUCCESS)
-		bi->loader_image_base = (uint64_t)(UINTN)li->ImageBase;
-
-	/* Trampoline parameters: page directory, kernel entry, bootinfo. */
-	uint32_t *params = (uint32_t *)(UINTN)h.tramp_phys;
-	params[0] = h.pd_phys;
-	params[1] = k.entry;
-	params[2] = (uint32_t)(UINTN)bi;
+	fill_bootinfo(bi, image, &k, &h);
 
 	lprintf("loader: exiting boot services; trampoline at 0x%lx, kernel entry 0x%x\n",
 		(unsigned long)h.tramp_phys, k.entry);

@@ -19,6 +19,7 @@ enum serial_mode { SERIAL_AUTO = 0, SERIAL_OFF };
 enum console_mode { CONSOLE_AUTO = 0, CONSOLE_OFF };
 enum finish_mode { FINISH_EXIT = 0, FINISH_HALT };
 enum fork_mode { FORK_SHARE_TABLES = 0, FORK_COPY_TABLES };
+enum gdb_wait { GDB_OFF = 0, GDB_LOADER, GDB_KERNEL }; /* who waits for gdb */
 
 /* Built-in test suites selected by suite=. */
 #define SUITE_BOOT 0x01u
@@ -39,6 +40,7 @@ struct pg_config {
 	uint8_t finish;
 	uint8_t fork_mode;
 	uint8_t run_given; /* run= appeared in the file */
+	uint8_t gdb;
 	uint8_t nsteps;
 	uint8_t nscripts;
 	uint8_t run[CONFIG_MAX_STEPS];

@@ -39,14 +39,15 @@ def qemu_command(image, workdir, machine="q35", memory="256M", firmware="4m",
     cmd += disk_args(image, disk)
     if serial:
         cmd += ["-serial", serial]
-    else:
+    elif serial is None:        # no UART at all (the kernel must cope)
         cmd += ["-serial", "none"]
+    # serial=False: the caller wires the serial port through extra args
     if monitor:
         cmd += ["-monitor", monitor]
     if icount:
         cmd += ["-icount", "shift=0,align=off,sleep=off"]
     if gdb:
-        cmd += ["-s", "-S"]
+        cmd += ["-s"]  # gdb stub on :1234; the guest itself waits (gdb = ... in the cfg)
     return cmd + list(extra)
 
 

@@ -145,7 +145,7 @@ static void log_fault(struct task *t, enum fault_kind kind, vaddr_t va, uint32_t
 	vmm_walk(t->as, va, &w);
 	page_fault_error_str(err, e, sizeof e);
 	kprintf("fault: %s pid=%d va=0x%08x pa=0x%08x err=%s eip=0x%08x\n", fault_kind_name(kind),
-		t->pid, va, w.pa, e, eip);
+		t->pid, va, PG_ROUND_DOWN(w.pa), e, eip);
 }
 
 /* Log and kill a task whose fault cannot be served. */

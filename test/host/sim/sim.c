@@ -25,7 +25,7 @@ int log_level = LOG_QUIET;
 char sim_log[SIM_LOG_SIZE];
 size_t sim_log_len;
 static pde_t kernel_pd[NPDENTRIES];
-struct task *sim_current;
+struct task *current; /* the running task, as in core/task */
 int sim_killed_term;
 
 void sim_check_direct(paddr_t pa)
@@ -120,11 +120,6 @@ void panic(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	abort();
-}
-
-struct task *current_task(void)
-{
-	return sim_current;
 }
 
 void task_kill(struct task *t, int term)

@@ -14,7 +14,6 @@ extern char sim_log[SIM_LOG_SIZE];
 extern size_t sim_log_len;
 extern uint32_t sim_invlpg, sim_full_flush, sim_kmaps;
 extern unsigned char *sim_ram;
-extern struct task *sim_current;
 extern int sim_killed_term;
 
 void sim_boot(uint32_t pages, uint32_t low_pages);
