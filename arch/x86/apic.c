@@ -8,6 +8,9 @@
  * armed. So: mask every local LVT except LINT0 (ExtINT) and LINT1 (NMI),
  * stop the APIC timer, move the spurious vector to 0xFF, EOI anything in
  * service, and mask every IO-APIC redirection entry (found in ACPI's MADT).
+ * The MADT also lists the processors: the kernel counts the enabled ones
+ * and says that it runs on the boot CPU alone (the others stay parked in
+ * the firmware's wait loop, since no INIT/SIPI is ever sent).
  */
 #include <arch/cpu.h>
 #include <arch/machine.h>
@@ -137,33 +140,87 @@ static void ioapic_mask_all(int index, uint32_t pa)
 		   entries);
 }
 
-static void ioapic_quiesce(uint64_t rsdp)
+/* MADT entry types and fields (ACPI 6.5, 5.2.12). */
+#define MADT_ENTRIES_OFFSET 8 /* after the header: local APIC address, flags */
+#define MADT_LOCAL_APIC 0
+#define MADT_IO_APIC 1
+#define MADT_LOCAL_X2APIC 9
+#define MADT_LOCAL_APIC_FLAGS 4  /* offset of the flags in a type 0 entry */
+#define MADT_X2APIC_FLAGS 8      /* ... in a type 9 entry */
+#define MADT_IO_APIC_ADDRESS 4   /* offset of the address in a type 1 entry */
+#define MADT_CPU_ENABLED 0x1u
+#define MADT_ENTRY_MIN 2         /* type and length: a shorter entry would loop */
+#define MADT_ENTRY_MAX 255
+#define MADT_MAX_BYTES 0x10000u  /* far beyond any real table: a bound on a bad length */
+
+struct madt_totals {
+	unsigned cpus;    /* enabled local APIC and x2APIC entries */
+	unsigned ioapics; /* IO-APICs masked */
+};
+
+/* A 32-bit field at off inside an entry (entries are not aligned). */
+static uint32_t entry_u32(const uint8_t *entry, unsigned off)
 {
-	uint64_t madt;
-	uint8_t buf[1024];
+	uint32_t v;
+
+	memcpy(&v, entry + off, sizeof v);
+	return v;
+}
+
+/* Count one MADT entry: enabled processors, and IO-APICs, which are masked. */
+static void madt_entry(const uint8_t *e, unsigned len, struct madt_totals *t)
+{
+	if (e[0] == MADT_LOCAL_APIC && len >= MADT_LOCAL_APIC_FLAGS + 4)
+		t->cpus += (entry_u32(e, MADT_LOCAL_APIC_FLAGS) & MADT_CPU_ENABLED) != 0;
+	else if (e[0] == MADT_LOCAL_X2APIC && len >= MADT_X2APIC_FLAGS + 4)
+		t->cpus += (entry_u32(e, MADT_X2APIC_FLAGS) & MADT_CPU_ENABLED) != 0;
+	else if (e[0] == MADT_IO_APIC && len >= MADT_IO_APIC_ADDRESS + 4 &&
+		 t->ioapics < MAX_IOAPICS)
+		ioapic_mask_all(t->ioapics++, entry_u32(e, MADT_IO_APIC_ADDRESS));
+}
+
+/*
+ * Walk the MADT at madt entry by entry (read one at a time: a machine
+ * with many CPUs has a table of several KiB). A corrupt length ends the
+ * walk; the table size is capped, so the loop always ends.
+ */
+static void madt_walk(uint64_t madt, struct madt_totals *t)
+{
 	struct acpi_header h;
-	int found = 0;
+	uint8_t e[MADT_ENTRY_MAX];
+
+	phys_read(madt, &h, sizeof h);
+	uint32_t end = h.length < MADT_MAX_BYTES ? h.length : MADT_MAX_BYTES;
+	for (uint32_t off = sizeof h + MADT_ENTRIES_OFFSET; off + MADT_ENTRY_MIN <= end;) {
+		phys_read(madt + off, e, MADT_ENTRY_MIN);
+		unsigned len = e[1];
+		if (len < MADT_ENTRY_MIN || off + len > end)
+			break;
+		phys_read(madt + off, e, len);
+		madt_entry(e, len, t);
+		off += len;
+	}
+}
+
+/* Mask the IO-APICs and say how many processors there are: we use one. */
+static void madt_quiesce(uint64_t rsdp)
+{
+	struct madt_totals t = { 0, 0 };
+	uint64_t madt;
 
 	if (!rsdp || !find_table(rsdp, "APIC", &madt)) {
 		log_normal("apic: no ACPI MADT: IO-APICs left as they are\n");
+		log_normal("cpu: no MADT; running on the boot CPU\n");
 		return;
 	}
-	phys_read(madt, &h, sizeof h);
-	uint32_t len = h.length < sizeof buf ? h.length : sizeof buf;
-	phys_read(madt, buf, len);
-	/* Entries start after the header and two 32-bit fields. */
-	for (uint32_t off = sizeof h + 8; off + 2 <= len && buf[off + 1] >= 2; off += buf[off + 1]) {
-		if (buf[off] == 1 && off + 12 <= len && found < MAX_IOAPICS) {
-			uint32_t pa;
-			memcpy(&pa, buf + off + 4, 4);
-			ioapic_mask_all(found++, pa);
-		}
-	}
+	madt_walk(madt, &t);
+	log_normal("cpu: %u processor%s in the MADT, running on the boot CPU only\n", t.cpus,
+		   t.cpus == 1 ? "" : "s");
 }
 
 void apic_quiesce(uint64_t rsdp)
 {
 	if (cpu.edx1 & CPUID_EDX_APIC)
 		lapic_quiesce();
-	ioapic_quiesce(rsdp);
+	madt_quiesce(rsdp);
 }
