@@ -28,7 +28,8 @@ KERNEL_SRCS := $(wildcard arch/x86/*.c) \
 	$(wildcard core/*.c) $(wildcard core/*/*.c) \
 	lib/fmt.c lib/config.c lib/elf32.c lib/string.c \
 	$(wildcard test/kernel/*.c)
-KERNEL_OBJS := $(patsubst %,$(BUILD)/kernel/%.o,$(KERNEL_SRCS)) $(BUILD)/kernel/user_programs.o
+KERNEL_OBJS := $(patsubst %,$(BUILD)/kernel/%.o,$(KERNEL_SRCS)) $(BUILD)/kernel/user_programs.o \
+	$(BUILD)/kernel/scenarios.o
 KERNEL_ELF := $(BUILD)/kernel/kernel.elf
 
 $(BUILD)/kernel/%.c.o: %.c
@@ -74,11 +75,22 @@ $(BUILD)/user/bin/%.elf: $(BUILD)/user/debug/%.elf
 	@mkdir -p $(dir $@)
 	$(Q)objcopy --strip-debug $< $@
 
-$(BUILD)/user/programs.S: $(USER_ELFS) scripts/embed-programs.sh
-	$(Q)scripts/embed-programs.sh $@ $(USER_ELFS)
+$(BUILD)/user/programs.S: $(USER_ELFS) scripts/embed-files.sh
+	$(Q)scripts/embed-files.sh $@ .user_programs .elf $(USER_ELFS)
 
 $(BUILD)/kernel/user_programs.o: $(BUILD)/user/programs.S
 	@echo "  EMBED   $(words $(USER_ELFS)) user programs"
+	$(Q)$(KCC) $(KCFLAGS) -c $< -o $@
+
+# The scenario suite (test/scenarios/*.pg) runs from inside the kernel.
+SCENARIOS := $(sort $(wildcard test/scenarios/*.pg))
+
+$(BUILD)/kernel/scenarios.S: $(SCENARIOS) scripts/embed-files.sh
+	@mkdir -p $(dir $@)
+	$(Q)scripts/embed-files.sh $@ .scenarios "" $(SCENARIOS)
+
+$(BUILD)/kernel/scenarios.o: $(BUILD)/kernel/scenarios.S
+	@echo "  EMBED   $(words $(SCENARIOS)) scenarios"
 	$(Q)$(KCC) $(KCFLAGS) -c $< -o $@
 
 .SECONDARY: $(patsubst %,$(BUILD)/user/debug/%.elf,$(USER_PROGS))

@@ -22,6 +22,7 @@
 #include "core/log.h"
 #include "core/memmap.h"
 #include "core/mm/mm.h"
+#include "core/play/play.h"
 #include "core/tap.h"
 #include "core/task/task.h"
 #include "lib/config.h"
@@ -112,8 +113,25 @@ static void run_suites(uint32_t suites)
 		ktest_mm();
 	if (suites & SUITE_TASK)
 		ktest_tasks();
+	if (suites & SUITE_SCENARIO)
+		play_run_scenarios();
 	if (suites & SUITE_STRESS)
 		ktest_stress();
+}
+
+/* The scripts the loader read from the ESP (script= in playground.cfg). */
+static void run_scripts(const struct bootinfo *bi)
+{
+	tap_suite("scripts");
+	for (uint32_t i = 0; i < bi->nfiles; i++) {
+		const struct bi_file *f = &bi->files[i];
+		if (f->status < 0) {
+			tap_ok(0, "%s: the loader could not read it", f->path);
+			continue;
+		}
+		unsigned failures = play_run_script(f->path, phys_to_virt((paddr_t)f->phys), f->size);
+		tap_eq(failures, 0, "%s: no failed expect, no error", f->path);
+	}
 }
 
 /* pid 1: runs what playground.cfg asks for, then ends the session. */
@@ -125,6 +143,10 @@ static int init_main(void *arg)
 		log_normal("init: step %u: %s\n", i + 1, config_step_name(bi->cfg.run[i]));
 		if (bi->cfg.run[i] == RUN_SUITE)
 			run_suites(bi->cfg.suites);
+		else if (bi->cfg.run[i] == RUN_SCRIPTS)
+			run_scripts(bi);
+		else if (bi->cfg.run[i] == RUN_SHELL)
+			play_shell();
 	}
 	finish();
 }

@@ -26,7 +26,7 @@
 #define SYS_mm_stat 401     /* fill struct pg_mm_stat */
 #define SYS_page_info 402   /* fill struct pg_page_info for an address */
 #define SYS_tap 403         /* report one TAP result in the kernel's numbering */
-#define SYS_agent_next 404  /* playground agent: wait for the next command */
+#define SYS_agent_next 404  /* playground agent: reply, then wait for a command */
 #define SYS_spawn 405       /* start a built-in program as a child */
 #define SYS_task_stat 406   /* fill struct pg_task_stat for the caller */
 #define SYS_mm_check 407    /* run the invariant checker; returns problems */
@@ -90,6 +90,40 @@ struct pg_page_info {
 	uint32_t refs;       /* mem_map count of that page: entries pointing at it */
 	uint32_t table_refs; /* of the page table (>1: shared by fork) */
 	uint32_t mapcount;   /* address spaces that map this page here */
+};
+
+/*
+ * The playground agent (user/prog/agent.c): a ring-3 loop that performs
+ * the memory accesses a script asks for, so every fault a script causes
+ * is a real CPU fault in a real task. SYS_agent_next(reply, cmd) hands
+ * in the result of the last command and blocks until the next one.
+ */
+enum agent_op {
+	AGENT_HELLO,  /* reply only: a new agent (spawned or forked) is ready */
+	AGENT_READ,   /* value = *(size bytes at addr) */
+	AGENT_WRITE,  /* *(size bytes at addr) = value */
+	AGENT_FILL,   /* len bytes at addr = value (byte) */
+	AGENT_SUM,    /* value = sum of the len bytes at addr */
+	AGENT_TOUCH,  /* first byte of each page in [addr, addr+len): read, or
+		       * (size 1) write value */
+	AGENT_FORK,   /* result = child pid (the child replies AGENT_HELLO) */
+	AGENT_EXIT,   /* exit(value) */
+	AGENT_SBRK,   /* result = old break, for sbrk(value) */
+	AGENT_MMAP,   /* result = mmap(addr, len, prot = value, MAP_FIXED) */
+	AGENT_MUNMAP, /* result = munmap(addr, len) */
+	AGENT_WAIT,   /* result = waitpid(value), status in value */
+	AGENT_FAULT,  /* an unchecked access: size 0 read, 1 write, 2 jump */
+	AGENT_NOPS
+};
+
+struct pg_agent_cmd {
+	uint32_t op, addr, len, size, value;
+};
+
+struct pg_agent_reply {
+	uint32_t op;
+	int32_t result;
+	uint32_t value;
 };
 
 /* SYS_task_stat: scheduling facts about the caller. */

@@ -14,6 +14,7 @@
 
 #include "core/kernel.h"
 #include "core/log.h"
+#include "core/play/play.h"
 #include "core/tap.h"
 #include "lib/string.h"
 
@@ -250,6 +251,11 @@ static int32_t sys_task_stat(struct trapframe *tf)
 	return copy_to_user(tf->ebx, &s, sizeof s);
 }
 
+static int32_t sys_agent_next(struct trapframe *tf)
+{
+	return play_agent_next(current, tf->ebx, tf->ecx);
+}
+
 static int32_t sys_mm_check(struct trapframe *tf)
 {
 	(void)tf;
@@ -301,6 +307,7 @@ static const syscall_fn syscalls[SYS_max] = {
 	[SYS_spawn] = sys_spawn,
 	[SYS_task_stat] = sys_task_stat,
 	[SYS_mm_check] = sys_mm_check,
+	[SYS_agent_next] = sys_agent_next,
 };
 
 void syscall_dispatch(struct trapframe *tf)

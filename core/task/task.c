@@ -19,6 +19,7 @@
 #include <layout.h>
 
 #include "core/log.h"
+#include "core/play/play.h"
 #include "lib/string.h"
 
 static struct task tasks[MAX_TASKS];
@@ -181,6 +182,7 @@ void task_exit(int status)
 	}
 	t->exit_status = status;
 	t->state = TASK_ZOMBIE;
+	play_task_exit(t); /* a playground agent: wake its interpreter */
 	if (t->parent && is_waiting_for(t->parent, t))
 		sched_wake(t->parent);
 	schedule();

@@ -1,0 +1,229 @@
+/*
+ * cmd_mem.c - playground commands that touch memory. Each one is carried
+ * out in ring 3 by the task's agent, so the faults are real; the
+ * interpreter first checks that the range lies in the task's areas (and
+ * is writable for writes), so that a typo is an error message, not a dead
+ * task. "fault" skips the check on purpose.
+ */
+#include "core/play/interp.h"
+
+#include <layout.h>
+
+#include "core/log.h"
+#include "core/task/task.h"
+#include "lib/string.h"
+
+int map_area(struct play *p, struct ptask *t, uint32_t addr, uint32_t len, uint32_t prot);
+
+/* Is [addr, addr+len) inside areas of t (writable ones if write)? */
+static int in_areas(struct play *p, struct ptask *t, uint32_t addr, uint32_t len, int write)
+{
+	struct aspace *as = ptask_task(t)->as;
+
+	if (!len || addr + len < addr || addr + len > USER_TOP)
+		return play_error(p, "range 0x%08x+0x%x is not in user space", addr, len);
+	for (uint32_t at = addr; at < addr + len;) {
+		struct area *a = vmm_find_area(as, at);
+		if (!a)
+			return play_error(p, "0x%08x is outside %s's areas (see 'show areas %s'; "
+					  "'fault' makes a bad access on purpose)", at, t->name, t->name);
+		if (write && !(a->flags & AREA_WRITE))
+			return play_error(p, "0x%08x is in %s's read-only area '%s'", at, t->name,
+					  a->name);
+		at = a->end;
+	}
+	return 0;
+}
+
+/* The task and the address of a memory command, checked. */
+static struct ptask *task_and_addr(struct play *p, char **argv, uint32_t *addr)
+{
+	struct ptask *t = arg_agent(p, argv[1]);
+
+	if (!t || arg_number(p, argv[2], addr))
+		return NULL;
+	return t;
+}
+
+static int cmd_map(struct play *p, int argc, char **argv)
+{
+	uint32_t addr, len, prot = PROT_READ | PROT_WRITE;
+	struct ptask *t = task_and_addr(p, argv, &addr);
+
+	if (!t || arg_number(p, argv[3], &len))
+		return -1;
+	if (argc > 4) {
+		if (!strcmp(argv[4], "r") || !strcmp(argv[4], "ro"))
+			prot = PROT_READ;
+		else if (strcmp(argv[4], "rw"))
+			return play_error(p, "bad rights '%s' (r or rw)", argv[4]);
+	}
+	return map_area(p, t, addr, len, prot);
+}
+
+static int cmd_unmap(struct play *p, int argc, char **argv)
+{
+	uint32_t addr, len;
+	struct ptask *t = task_and_addr(p, argv, &addr);
+	struct pg_agent_reply r;
+
+	(void)argc;
+	if (!t || arg_number(p, argv[3], &len))
+		return -1;
+	struct pg_agent_cmd c = { AGENT_MUNMAP, addr, len, 0, 0 };
+	if (agent_do(p, t, &c, &r))
+		return -1;
+	if (r.result < 0)
+		return play_error(p, "munmap 0x%08x+0x%x failed: error %d", addr, len, -r.result);
+	play_say("%s: unmapped 0x%08x-0x%08x", t->name, addr, addr + len - 1);
+	return 0;
+}
+
+static int cmd_read(struct play *p, int argc, char **argv)
+{
+	uint32_t addr, size = 4;
+	struct ptask *t = task_and_addr(p, argv, &addr);
+	struct pg_agent_reply r;
+
+	if (!t || (argc > 3 && arg_size(p, argv[3], &size)) || in_areas(p, t, addr, size, 0))
+		return -1;
+	struct pg_agent_cmd c = { AGENT_READ, addr, 0, size, 0 };
+	if (agent_do(p, t, &c, &r))
+		return -1;
+	p->value = r.value;
+	p->have_value = 1;
+	play_say("%s: read 0x%08x = 0x%0*x (%u)", t->name, addr, (int)size * 2, r.value, r.value);
+	return 0;
+}
+
+static int cmd_write(struct play *p, int argc, char **argv)
+{
+	uint32_t addr, value, size = 4;
+	struct ptask *t = task_and_addr(p, argv, &addr);
+	struct pg_agent_reply r;
+
+	if (!t || arg_number(p, argv[3], &value) || (argc > 4 && arg_size(p, argv[4], &size)) ||
+	    in_areas(p, t, addr, size, 1))
+		return -1;
+	struct pg_agent_cmd c = { AGENT_WRITE, addr, 0, size, value };
+	if (agent_do(p, t, &c, &r))
+		return -1;
+	play_say("%s: wrote 0x%08x = 0x%0*x", t->name, addr, (int)size * 2, value);
+	return 0;
+}
+
+static int cmd_fill(struct play *p, int argc, char **argv)
+{
+	uint32_t addr, len, byte;
+	struct ptask *t = task_and_addr(p, argv, &addr);
+	struct pg_agent_reply r;
+
+	(void)argc;
+	if (!t || arg_number(p, argv[3], &len) || arg_number(p, argv[4], &byte) ||
+	    in_areas(p, t, addr, len, 1))
+		return -1;
+	struct pg_agent_cmd c = { AGENT_FILL, addr, len, 0, byte & 0xFF };
+	if (agent_do(p, t, &c, &r))
+		return -1;
+	play_say("%s: filled 0x%08x-0x%08x with 0x%02x", t->name, addr, addr + len - 1,
+		 byte & 0xFF);
+	return 0;
+}
+
+static int cmd_sum(struct play *p, int argc, char **argv)
+{
+	uint32_t addr, len;
+	struct ptask *t = task_and_addr(p, argv, &addr);
+	struct pg_agent_reply r;
+
+	(void)argc;
+	if (!t || arg_number(p, argv[3], &len) || in_areas(p, t, addr, len, 0))
+		return -1;
+	struct pg_agent_cmd c = { AGENT_SUM, addr, len, 0, 0 };
+	if (agent_do(p, t, &c, &r))
+		return -1;
+	p->value = r.value;
+	p->have_value = 1;
+	play_say("%s: sum of 0x%08x-0x%08x = %u", t->name, addr, addr + len - 1, r.value);
+	return 0;
+}
+
+static int cmd_touch(struct play *p, int argc, char **argv)
+{
+	uint32_t addr, len, value = 0;
+	struct ptask *t = task_and_addr(p, argv, &addr);
+	struct pg_agent_reply r;
+	int write = 0;
+
+	if (!t || arg_number(p, argv[3], &len))
+		return -1;
+	if (argc > 4 && strcmp(argv[4], "read") && !(write = !strcmp(argv[4], "write")))
+		return play_error(p, "bad access '%s' (read or write)", argv[4]);
+	if (argc > 5 && (!write || arg_number(p, argv[5], &value)))
+		return write ? -1 : play_error(p, "only a write takes a value");
+	if (in_areas(p, t, addr, len, write))
+		return -1;
+	struct pg_agent_cmd c = { AGENT_TOUCH, addr, len, (uint32_t)write, value };
+	if (agent_do(p, t, &c, &r))
+		return -1;
+	play_say("%s: touched %u page%s (%s)", t->name, (len + 4095) / 4096,
+		 len > 4096 ? "s" : "", write ? "write" : "read");
+	return 0;
+}
+
+static int cmd_sbrk(struct play *p, int argc, char **argv)
+{
+	uint32_t delta;
+	struct ptask *t = arg_agent(p, argv[1]);
+	struct pg_agent_reply r;
+
+	(void)argc;
+	if (!t || arg_number(p, argv[2], &delta))
+		return -1;
+	struct pg_agent_cmd c = { AGENT_SBRK, 0, 0, 0, delta };
+	if (agent_do(p, t, &c, &r))
+		return -1;
+	if (r.result == -1)
+		return play_error(p, "sbrk %d failed", (int32_t)delta);
+	p->value = (uint32_t)r.result;
+	p->have_value = 1;
+	play_say("%s: break moved from 0x%08x to 0x%08x", t->name, (uint32_t)r.result,
+		 (uint32_t)r.result + delta);
+	return 0;
+}
+
+/* fault <task> read|write|exec <addr>: no checks; the CPU decides. */
+static int cmd_fault(struct play *p, int argc, char **argv)
+{
+	static const char *const kinds[] = { "read", "write", "exec" };
+	struct ptask *t = arg_agent(p, argv[1]);
+	uint32_t addr, how = 3;
+	struct pg_agent_reply r;
+
+	(void)argc;
+	for (uint32_t i = 0; i < 3; i++)
+		if (!strcmp(argv[2], kinds[i]))
+			how = i;
+	if (!t || arg_number(p, argv[3], &addr))
+		return -1;
+	if (how == 3)
+		return play_error(p, "bad access '%s' (read, write or exec)", argv[2]);
+	struct pg_agent_cmd c = { AGENT_FAULT, addr, 0, how, 0 };
+	if (agent_do(p, t, &c, &r) == 0)
+		play_say("%s: the %s at 0x%08x went through", t->name, kinds[how], addr);
+	return 0;
+}
+
+const struct command mem_commands[] = {
+	{ "map", 3, 4, cmd_map, "<task> <addr> <len> [r|rw]", "add an anonymous area (mmap)" },
+	{ "unmap", 3, 3, cmd_unmap, "<task> <addr> <len>", "remove pages and areas (munmap)" },
+	{ "read", 2, 3, cmd_read, "<task> <addr> [byte|half|word]", "read in ring 3" },
+	{ "write", 3, 4, cmd_write, "<task> <addr> <value> [byte|half|word]", "write in ring 3" },
+	{ "fill", 4, 4, cmd_fill, "<task> <addr> <len> <byte>", "write a range" },
+	{ "sum", 3, 3, cmd_sum, "<task> <addr> <len>", "read a range: sum of its bytes" },
+	{ "touch", 3, 5, cmd_touch, "<task> <addr> <len> [read|write [byte]]",
+	  "one access per page (a write stores byte, 0 by default)" },
+	{ "sbrk", 2, 2, cmd_sbrk, "<task> <delta>", "move the break (grow or shrink the heap)" },
+	{ "fault", 3, 3, cmd_fault, "<task> read|write|exec <addr>", "an unchecked access" },
+	{ 0, 0, 0, 0, 0, 0 },
+};

@@ -1,0 +1,231 @@
+/*
+ * cmd_task.c - playground commands about tasks: create, fork, exit, kill,
+ * wait, switch address spaces, let the scheduler run.
+ */
+#include "core/play/interp.h"
+
+#include <arch/mmu_ops.h>
+
+#include "core/log.h"
+#include "core/task/task.h"
+#include "lib/string.h"
+
+static int valid_name(const char *s)
+{
+	if (!(*s >= 'a' && *s <= 'z') || strlen(s) >= PT_NAME)
+		return 0;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_'))
+			return 0;
+	return 1;
+}
+
+static int new_name(struct play *p, const char *name)
+{
+	struct ptask *t = find_ptask(p, name);
+
+	if (!valid_name(name))
+		return play_error(p, "bad task name '%s' (a-z, 0-9, _; starts with a letter)", name);
+	if (t && t->alive)
+		return play_error(p, "task '%s' already exists", name);
+	return 0;
+}
+
+static int parse_rights(struct play *p, const char *w, uint32_t *prot)
+{
+	if (!strcmp(w, "r") || !strcmp(w, "ro"))
+		*prot = PROT_READ;
+	else if (!strcmp(w, "rw"))
+		*prot = PROT_READ | PROT_WRITE;
+	else
+		return play_error(p, "bad rights '%s' (r or rw)", w);
+	return 0;
+}
+
+/* Map an area in ring 3 (mmap with MAP_FIXED in the agent). */
+int map_area(struct play *p, struct ptask *t, uint32_t addr, uint32_t len, uint32_t prot)
+{
+	struct pg_agent_cmd c = { AGENT_MMAP, addr, len, 0, prot };
+	struct pg_agent_reply r;
+
+	if (addr & 0xFFF || len & 0xFFF || !len)
+		return play_error(p, "area 0x%08x+0x%x is not page aligned", addr, len);
+	if (agent_do(p, t, &c, &r))
+		return -1;
+	if (r.result < 0)
+		return play_error(p, "mmap 0x%08x+0x%x failed: error %d (overlap or outside user space?)",
+				  addr, len, -r.result);
+	play_say("%s: area 0x%08x-0x%08x %s", t->name, addr, addr + len - 1,
+		 prot & PROT_WRITE ? "rw" : "r");
+	return 0;
+}
+
+/* task <name> [area <addr> <len> r|rw] */
+static int cmd_task(struct play *p, int argc, char **argv)
+{
+	uint32_t addr = 0, len = 0, prot = 0;
+
+	if (new_name(p, argv[1]) < 0)
+		return -1;
+	if (argc > 2 && (argc != 6 || strcmp(argv[2], "area")))
+		return play_error(p, "usage: task <name> [area <addr> <len> r|rw]");
+	if (argc == 6 && (arg_number(p, argv[3], &addr) || arg_number(p, argv[4], &len) ||
+			  parse_rights(p, argv[5], &prot)))
+		return -1;
+	int pid = task_spawn("agent", 0, current);
+	if (pid < 0)
+		return play_error(p, "cannot start a task: error %d", -pid);
+	struct agent *ag = agent_await_hello(pid);
+	struct ptask *t = ag ? ptask_add(p, argv[1], pid, ag) : NULL;
+	if (!t)
+		return play_error(p, "task '%s' did not start", argv[1]);
+	play_say("%s: pid %d, a new address space (page directory at 0x%08x)", t->name, pid,
+		 PFN_TO_PADDR(ptask_task(t)->as->pd_pfn));
+	return argc == 6 ? map_area(p, t, addr, len, prot) : 0;
+}
+
+/* fork <parent> <child>: the parent calls fork() in ring 3. */
+static int cmd_fork(struct play *p, int argc, char **argv)
+{
+	struct pg_agent_cmd c = { AGENT_FORK, 0, 0, 0, 0 };
+	struct pg_agent_reply r;
+	struct ptask *parent = arg_agent(p, argv[1]);
+
+	(void)argc;
+	if (!parent || new_name(p, argv[2]) < 0)
+		return -1;
+	if (agent_do(p, parent, &c, &r))
+		return -1;
+	if (r.result < 0)
+		return play_error(p, "fork failed: error %d", -r.result);
+	struct agent *ag = agent_await_hello(r.result);
+	struct ptask *child = ag ? ptask_add(p, argv[2], r.result, ag) : NULL;
+	if (!child)
+		return play_error(p, "the child of '%s' did not start", parent->name);
+	play_say("%s: fork -> %s (pid %d)", parent->name, child->name, child->pid);
+	return 0;
+}
+
+/* exit <task> [code] */
+static int cmd_exit(struct play *p, int argc, char **argv)
+{
+	uint32_t code = 0;
+	struct ptask *t = arg_agent(p, argv[1]);
+	struct pg_agent_reply r;
+
+	if (!t || (argc > 2 && arg_number(p, argv[2], &code)))
+		return -1;
+	struct pg_agent_cmd c = { AGENT_EXIT, 0, 0, 0, code };
+	agent_do(p, t, &c, &r); /* never replies: agent_do reports the exit */
+	return 0;
+}
+
+/* kill <task>: the kernel ends it (TERM_KILLED), whatever it is doing. */
+static int cmd_kill(struct play *p, int argc, char **argv)
+{
+	struct ptask *t = arg_task(p, argv[1]);
+	struct task *k = t ? ptask_task(t) : NULL;
+	char why[48];
+
+	(void)argc;
+	if (!k)
+		return t ? play_error(p, "task '%s' is not running", t->name) : -1;
+	task_kill(k, TERM_KILLED);
+	for (int i = 0; i < 100 && t->alive; i++) {
+		reap_sweep(p);
+		if (t->alive)
+			sched_sleep(1);
+	}
+	if (t->alive)
+		play_say("%s: killed; a zombie until its parent waits", t->name);
+	else
+		play_say("%s: %s", t->name, status_str(t->status, why, sizeof why));
+	return 0;
+}
+
+/* wait <parent> <child>: the parent calls waitpid() for the child. */
+static int cmd_wait(struct play *p, int argc, char **argv)
+{
+	struct ptask *parent = arg_agent(p, argv[1]);
+	struct ptask *child = find_ptask(p, argv[2]);
+	struct pg_agent_reply r;
+	char why[48];
+
+	(void)argc;
+	if (!parent)
+		return -1;
+	if (!child)
+		return play_error(p, "unknown task '%s'", argv[2]);
+	struct pg_agent_cmd c = { AGENT_WAIT, 0, 0, 0, (uint32_t)child->pid };
+	if (agent_do(p, parent, &c, &r))
+		return -1;
+	if (r.result < 0)
+		return play_error(p, "%s cannot wait for %s: error %d (not its child?)",
+				  parent->name, child->name, -r.result);
+	child->alive = 0;
+	child->status = (int)r.value;
+	play_say("%s: %s %s", parent->name, child->name, status_str(child->status, why, sizeof why));
+	return 0;
+}
+
+/* switch <task>: load the task's page directory into CR3 here, as a
+ * context switch would. Kernel mappings are global: they survive. */
+static int cmd_switch(struct play *p, int argc, char **argv)
+{
+	struct ptask *t = arg_task(p, argv[1]);
+	struct task *k = t ? ptask_task(t) : NULL;
+
+	(void)argc;
+	if (!k || !k->as)
+		return k ? play_error(p, "task '%s' has no address space", t->name) : -1;
+	uint32_t before = read_cr3();
+	vmm_activate(k->as);
+	play_say("cr3: 0x%08x -> 0x%08x (%s); the TLB dropped every non-global entry", before,
+		 read_cr3(), t->name);
+	return 0;
+}
+
+/* schedule [ticks]: sleep, so that runnable tasks get the CPU. */
+static int cmd_schedule(struct play *p, int argc, char **argv)
+{
+	uint32_t n = 1;
+
+	if (argc > 1 && arg_number(p, argv[1], &n))
+		return -1;
+	if (n > 1000)
+		return play_error(p, "at most 1000 ticks (10 s)");
+	sched_sleep(n);
+	play_say("scheduler: ran for %u tick%s", n, n == 1 ? "" : "s");
+	return 0;
+}
+
+/* spawn <name> <program> [arg]: a built-in user program as a task. */
+static int cmd_spawn(struct play *p, int argc, char **argv)
+{
+	uint32_t arg = 0;
+
+	if (new_name(p, argv[1]) < 0 || (argc > 3 && arg_number(p, argv[3], &arg)))
+		return -1;
+	int pid = task_spawn(argv[2], arg, current);
+	if (pid < 0)
+		return play_error(p, "cannot start '%s': error %d", argv[2], -pid);
+	struct agent *ag = NULL;
+	if (!strcmp(argv[2], "agent"))
+		ag = agent_await_hello(pid);
+	ptask_add(p, argv[1], pid, ag);
+	play_say("%s: pid %d running %s", argv[1], pid, argv[2]);
+	return 0;
+}
+
+const struct command task_commands[] = {
+	{ "task", 1, 5, cmd_task, "<name> [area <addr> <len> r|rw]",
+	  "start a task (the agent) in a new address space" },
+	{ "fork", 2, 2, cmd_fork, "<parent> <child>", "the parent calls fork(); name the child" },
+	{ "exit", 1, 2, cmd_exit, "<task> [code]", "the task calls exit(code)" },
+	{ "kill", 1, 1, cmd_kill, "<task>", "the kernel kills the task" },
+	{ "wait", 2, 2, cmd_wait, "<parent> <child>", "the parent waits for its child" },
+	{ "switch", 1, 1, cmd_switch, "<task>", "load the task's page directory (CR3)" },
+	{ "schedule", 0, 1, cmd_schedule, "[ticks]", "let the other tasks run (10 ms ticks)" },
+	{ "spawn", 2, 3, cmd_spawn, "<name> <program> [arg]", "run a built-in user program" },
+	{ 0, 0, 0, 0, 0, 0 },
+};

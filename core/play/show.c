@@ -1,0 +1,302 @@
+/*
+ * show.c - the playground's "show" commands: what the MMU and the memory
+ * manager see. Everything is read from the live structures: the page
+ * directory and tables of a task, mem_map, the GDT, the firmware map.
+ *
+ * Entry flags print as [P W U A D]: present, writable, user, accessed,
+ * dirty, with '-' for a clear bit.
+ */
+#include "core/play/interp.h"
+
+#include <arch/cpu.h>
+#include <arch/mmu_ops.h>
+#include <arch/segment.h>
+#include <layout.h>
+
+#include "core/kernel.h"
+#include "core/log.h"
+#include "core/memmap.h"
+#include "core/task/task.h"
+#include "lib/fmt.h"
+#include "lib/string.h"
+
+void play_help(const char *name);
+
+static const char *flags(uint32_t e, char *buf)
+{
+	static const struct {
+		uint32_t bit;
+		char c;
+	} bits[] = { { PTE_P, 'P' }, { PTE_W, 'W' }, { PTE_U, 'U' }, { PTE_A, 'A' }, { PTE_D, 'D' } };
+	int n = 0;
+
+	buf[n++] = '[';
+	for (int i = 0; i < 5; i++) {
+		buf[n++] = e & bits[i].bit ? bits[i].c : '-';
+		buf[n++] = i < 4 ? ' ' : ']';
+	}
+	buf[n] = 0;
+	return buf;
+}
+
+static struct aspace *task_space(struct play *p, const char *name, struct ptask **out)
+{
+	struct ptask *t = arg_task(p, name);
+	struct task *k = t ? ptask_task(t) : NULL;
+
+	if (t && (!k || !k->as)) {
+		play_error(p, "task '%s' has no address space", name);
+		return NULL;
+	}
+	if (out)
+		*out = t;
+	return k ? k->as : NULL;
+}
+
+static uint32_t present_in_table(pde_t pde)
+{
+	const pte_t *pt = page_address(PTE_PFN(pde), KMAP_PEEK);
+	uint32_t n = 0;
+
+	for (uint32_t i = 0; i < NPTENTRIES; i++)
+		n += pt[i] & PTE_P;
+	return n;
+}
+
+static int show_pd(struct play *p, char *name)
+{
+	struct ptask *t;
+	struct aspace *as = task_space(p, name, &t);
+	char f[16];
+
+	if (!as)
+		return -1;
+	play_say("page directory of %s at 0x%08x (CR3 while %s runs)", t->name,
+		 PFN_TO_PADDR(as->pd_pfn), t->name);
+	for (uint32_t i = 0; i < KERNEL_PDX; i++) {
+		pde_t e = as->pd[i];
+		if (!(e & PTE_P))
+			continue;
+		uint32_t refs = page_refs(PTE_PFN(e));
+		play_say("PDE[%3u] 0x%08x-0x%08x -> table 0x%08x %s %u page%s%s", i, PGADDR(i, 0),
+			 PGADDR(i, 0) + PTSPAN - 1, PTE_ADDR(e), flags(e, f), present_in_table(e),
+			 present_in_table(e) == 1 ? "" : "s",
+			 refs > 1 ? ", table shared by fork (count > 1)" : "");
+	}
+	play_say("PDE[768..1023] the kernel half: the same in every directory, supervisor only");
+	return 0;
+}
+
+static int show_pt(struct play *p, char *name, char *addr_word)
+{
+	struct ptask *t;
+	struct aspace *as = task_space(p, name, &t);
+	uint32_t va;
+	char f[16];
+
+	if (!as || arg_number(p, addr_word, &va))
+		return -1;
+	pde_t pde = as->pd[PDX(va)];
+	if (PDX(va) >= KERNEL_PDX)
+		return play_error(p, "0x%08x is in the kernel half: 4 MiB pages, no table", va);
+	if (!(pde & PTE_P)) {
+		play_say("PDE[%u] is empty: no page table for 0x%08x-0x%08x yet", PDX(va),
+			 PGADDR(PDX(va), 0), PGADDR(PDX(va), 0) + PTSPAN - 1);
+		return 0;
+	}
+	const pte_t *pt = page_address(PTE_PFN(pde), KMAP_PEEK);
+	play_say("page table of %s for 0x%08x-0x%08x at 0x%08x (PDE[%u] %s), count %u", t->name,
+		 PGADDR(PDX(va), 0), PGADDR(PDX(va), 0) + PTSPAN - 1, PTE_ADDR(pde), PDX(va),
+		 flags(pde, f), page_refs(PTE_PFN(pde)));
+	for (uint32_t i = 0; i < NPTENTRIES; i++) {
+		pte_t e = pt[i];
+		if (!(e & PTE_P))
+			continue;
+		vaddr_t at = PGADDR(PDX(va), i);
+		struct area *a = vmm_find_area(as, at);
+		play_say("PTE[%4u] 0x%08x -> 0x%08x %s count %u %s%s", i, at, PTE_ADDR(e),
+			 flags(e, f), page_refs(PTE_PFN(e)), a ? a->name : "?",
+			 PTE_PFN(e) == pmm.zero_pfn ? " (the zero page)" : "");
+	}
+	return 0;
+}
+
+static void say_segment(uint16_t sel, uint32_t offset)
+{
+	const struct seg_desc *d = &gdt[sel >> 3];
+
+	play_say("segment: %s 0x%04x = GDT[%u], base 0x%08x limit 0x%08x DPL %u", "selector",
+		 sel, sel >> 3, seg_base(d), seg_limit(d), (d->access >> 5) & 3);
+	play_say("linear = base + offset = 0x%08x + 0x%08x = 0x%08x (flat: the same number)",
+		 seg_base(d), offset, seg_base(d) + offset);
+}
+
+static int show_walk(struct play *p, char *name, char *addr_word)
+{
+	struct ptask *t;
+	struct aspace *as = task_space(p, name, &t);
+	uint32_t va;
+	char f[16];
+
+	if (!as || arg_number(p, addr_word, &va))
+		return -1;
+	play_say("logical address 0x%04x:0x%08x in %s (a data access uses DS)", USER_DS, va,
+		 t->name);
+	say_segment(USER_DS, va);
+	paddr_t pd = PFN_TO_PADDR(as->pd_pfn);
+	pde_t pde = as->pd[PDX(va)];
+	play_say("CR3 = 0x%08x: %s's page directory", pd, t->name);
+	play_say("PDX = bits 31..22 = %u: PDE at 0x%08x = 0x%08x %s", PDX(va), pd + PDX(va) * 4,
+		 pde, flags(pde, f));
+	if (!(pde & PTE_P)) {
+		play_say("not present: an access faults (#PF); the kernel decides (show areas %s)",
+			 t->name);
+		return 0;
+	}
+	if (pde & PTE_PS) {
+		play_say("a 4 MiB page (kernel): physical 0x%08x", PTE_ADDR(pde) + (va & (PTSPAN - 1)));
+		return 0;
+	}
+	pte_t pte = ((const pte_t *)page_address(PTE_PFN(pde), KMAP_PEEK))[PTX(va)];
+	play_say("PTX = bits 21..12 = %u: PTE at 0x%08x = 0x%08x %s", PTX(va),
+		 PTE_ADDR(pde) + PTX(va) * 4, pte, flags(pte, f));
+	if (!(pte & PTE_P)) {
+		play_say("not present: an access faults (#PF); the kernel decides");
+		return 0;
+	}
+	play_say("offset = bits 11..0 = 0x%03x: physical 0x%08x + 0x%03x = 0x%08x", PGOFF(va),
+		 PTE_ADDR(pte), PGOFF(va), PTE_ADDR(pte) + PGOFF(va));
+	play_say("rights: %s; mem_map count of the page: %u", (pde & pte & PTE_W) ? "read/write"
+			 : (pte & PTE_W) ? "read-only (the PDE: a table shared by fork)"
+					  : "read-only",
+		 page_refs(PTE_PFN(pte)));
+	return 0;
+}
+
+static int show_page(struct play *p, char *addr_word)
+{
+	uint32_t pa;
+
+	if (arg_number(p, addr_word, &pa))
+		return -1;
+	pfn_t pfn = PADDR_TO_PFN(pa);
+	if (pfn >= pmm.max_pfn)
+		return play_error(p, "0x%08x is beyond mem_map (%u pages)", pa, pmm.max_pfn);
+	play_say("page 0x%08x: mem_map[%u] count %u, %s, %s zone%s", PG_ROUND_DOWN(pa), pfn,
+		 page_refs(pfn), pmm_use_name(pfn), pfn < lowmem_end_pfn ? "low (direct map)" : "high (kmap)",
+		 pfn == pmm.zero_pfn ? ", the shared zero page" : "");
+	return 0;
+}
+
+static int show_areas(struct play *p, char *name)
+{
+	struct ptask *t;
+	struct aspace *as = task_space(p, name, &t);
+
+	if (!as)
+		return -1;
+	for (struct area *a = as->areas; a; a = a->next) {
+		uint32_t present = 0;
+		for (vaddr_t va = a->start; va < a->end; va += PGSIZE) {
+			struct walk w;
+			vmm_walk(as, va, &w);
+			present += w.ok;
+		}
+		play_say("0x%08x-0x%08x %s %-6s %u of %u pages present", a->start, a->end - 1,
+			 a->flags & AREA_WRITE ? "rw" : "r-", a->name, present,
+			 (a->end - a->start) / PGSIZE);
+	}
+	return 0;
+}
+
+static void say_task(struct task *k, void *ctx)
+{
+	struct play *p = ctx;
+	const char *name = "";
+
+	for (int i = 0; i < MAX_PTASKS; i++)
+		if (p->tasks[i].name[0] && p->tasks[i].pid == k->pid && p->tasks[i].alive)
+			name = p->tasks[i].name;
+	play_say("pid %3d %-10s %-8s %-6s rss %4u", k->pid, task_state_name(k->state), k->name,
+		 name, k->as ? k->as->rss : 0);
+}
+
+static int show_stats(struct play *p)
+{
+	mm_print_stats();
+	for (int i = 0; i < MAX_PTASKS; i++) {
+		struct ptask *t = &p->tasks[i];
+		struct task *k = t->name[0] ? ptask_task(t) : NULL;
+		if (!k || !k->as)
+			continue;
+		play_say("%s (pid %d): rss %u, shared %u, tables %u", t->name, t->pid, k->as->rss,
+			 vmm_shared_pages(k->as), vmm_table_pages(k->as));
+		mm_print_counters(&k->as->counters, "    faults: ");
+	}
+	return 0;
+}
+
+static int show_mmap(void)
+{
+	const struct bootinfo *bi = boot_info;
+
+	for (uint32_t i = 0; i < bi->mmap_count; i++) {
+		const struct bi_mem_range *r = &bi->mmap[i];
+		play_say("0x%09llx-0x%09llx %8llu KiB %s", (unsigned long long)r->base,
+			 (unsigned long long)(r->base + r->pages * PGSIZE - 1),
+			 (unsigned long long)r->pages * 4, memmap_type_name(r->type));
+	}
+	play_say("mem_map covers %u pages; %u managed, %u free", pmm.max_pfn, pmm.total,
+		 pmm_free_pages());
+	return 0;
+}
+
+static int show_gdt(void)
+{
+	static const char *const names[GDT_ENTRIES] = { "null", "kernel code", "kernel data",
+							"user code",  "user data",   "TSS",
+							"double-fault TSS" };
+	for (int i = 0; i < GDT_ENTRIES; i++) {
+		const struct seg_desc *d = &gdt[i];
+		play_say("GDT[%d] selector 0x%02x %-16s base 0x%08x limit 0x%08x DPL %u access 0x%02x",
+			 i, i * 8 | ((d->access >> 5) & 3), names[i], seg_base(d), seg_limit(d),
+			 (d->access >> 5) & 3, d->access);
+	}
+	return 0;
+}
+
+int show_linux011(struct play *p, char *name, char *addr_word);
+
+static int cmd_show(struct play *p, int argc, char **argv)
+{
+	const char *what = argv[1];
+
+	if (!strcmp(what, "pd") && argc == 3)
+		return show_pd(p, argv[2]);
+	if (!strcmp(what, "pt") && argc == 4)
+		return show_pt(p, argv[2], argv[3]);
+	if (!strcmp(what, "walk") && argc == 4)
+		return show_walk(p, argv[2], argv[3]);
+	if (!strcmp(what, "page") && argc == 3)
+		return show_page(p, argv[2]);
+	if (!strcmp(what, "areas") && argc == 3)
+		return show_areas(p, argv[2]);
+	if (!strcmp(what, "linux011") && argc == 4)
+		return show_linux011(p, argv[2], argv[3]);
+	if (!strcmp(what, "tasks") && argc == 2)
+		return task_for_each(say_task, p), 0;
+	if (!strcmp(what, "stats") && argc == 2)
+		return show_stats(p);
+	if (!strcmp(what, "mmap") && argc == 2)
+		return show_mmap();
+	if (!strcmp(what, "gdt") && argc == 2)
+		return show_gdt();
+	return play_error(p, "usage: show tasks|stats|mmap|gdt | show pd|areas <task> | "
+			  "show pt|walk|linux011 <task> <addr> | show page <phys>");
+}
+
+const struct command show_commands[] = {
+	{ "show", 1, 3, cmd_show, "<what> [task] [addr]",
+	  "tasks stats mmap gdt pd areas pt walk page linux011" },
+	{ 0, 0, 0, 0, 0, 0 },
+};

@@ -1,0 +1,127 @@
+/*
+ * agent.c - the playground's hands in ring 3.
+ *
+ * A playground task runs this loop: hand the result of the last command
+ * to the kernel and wait for the next (SYS_agent_next), then do it here,
+ * in user mode, in this task's own address space. When a script says
+ * "write a 0x10000000 42", this is the instruction that faults and that
+ * the kernel serves; the kernel's script interpreter never touches user
+ * memory itself.
+ */
+#include <ulib.h>
+
+static int32_t agent_next(const struct pg_agent_reply *r, struct pg_agent_cmd *c)
+{
+	return syscall2(SYS_agent_next, (uint32_t)r, (uint32_t)c);
+}
+
+static uint32_t load(uint32_t addr, uint32_t size)
+{
+	if (size == 1)
+		return *(volatile uint8_t *)addr;
+	if (size == 2)
+		return *(volatile uint16_t *)addr;
+	return *(volatile uint32_t *)addr;
+}
+
+static void store(uint32_t addr, uint32_t size, uint32_t v)
+{
+	if (size == 1)
+		*(volatile uint8_t *)addr = (uint8_t)v;
+	else if (size == 2)
+		*(volatile uint16_t *)addr = (uint16_t)v;
+	else
+		*(volatile uint32_t *)addr = v;
+}
+
+static uint32_t sum(uint32_t addr, uint32_t len)
+{
+	uint32_t s = 0;
+
+	for (uint32_t i = 0; i < len; i++)
+		s += *(volatile uint8_t *)(addr + i);
+	return s;
+}
+
+/* One access per page, at its first byte: a read, or a plain store of
+ * value (a store, not read-modify-write: a missing page takes exactly one
+ * fault, a write fault). */
+static void touch(uint32_t addr, uint32_t len, int write, uint8_t value)
+{
+	for (uint32_t a = addr & ~0xFFFu; a < addr + len; a += 4096) {
+		if (write)
+			*(volatile uint8_t *)a = value;
+		else
+			(void)*(volatile uint8_t *)a;
+	}
+}
+
+static void fault(uint32_t addr, uint32_t how)
+{
+	if (how == 2)
+		((void (*)(void))addr)();
+	else
+		store(addr, 4, how ? 1 : load(addr, 4));
+}
+
+static void perform(const struct pg_agent_cmd *c, struct pg_agent_reply *r)
+{
+	r->op = c->op;
+	r->result = 0;
+	r->value = 0;
+	switch (c->op) {
+	case AGENT_READ:
+		r->value = load(c->addr, c->size);
+		break;
+	case AGENT_WRITE:
+		store(c->addr, c->size, c->value);
+		break;
+	case AGENT_FILL:
+		for (uint32_t i = 0; i < c->len; i++)
+			*(volatile uint8_t *)(c->addr + i) = (uint8_t)c->value;
+		break;
+	case AGENT_SUM:
+		r->value = sum(c->addr, c->len);
+		break;
+	case AGENT_TOUCH:
+		touch(c->addr, c->len, c->size == 1, (uint8_t)c->value);
+		break;
+	case AGENT_FORK:
+		r->result = fork();
+		if (r->result == 0)
+			r->op = AGENT_HELLO; /* the child introduces itself */
+		break;
+	case AGENT_EXIT:
+		exit((int)c->value);
+	case AGENT_SBRK:
+		r->result = (int32_t)sbrk((int32_t)c->value);
+		break;
+	case AGENT_MMAP:
+		r->result = (int32_t)mmap((void *)c->addr, c->len, (int)c->value,
+					  MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED);
+		break;
+	case AGENT_MUNMAP:
+		r->result = munmap((void *)c->addr, c->len);
+		break;
+	case AGENT_WAIT:
+		r->result = waitpid((int)c->value, (int *)&r->value, 0);
+		break;
+	case AGENT_FAULT:
+		fault(c->addr, c->size);
+		break;
+	default:
+		r->result = -EINVAL;
+	}
+}
+
+int main(void)
+{
+	struct pg_agent_reply reply = { AGENT_HELLO, 0, 0 };
+	struct pg_agent_cmd cmd;
+
+	for (;;) {
+		if (agent_next(&reply, &cmd) < 0)
+			return 0; /* the kernel sent us away (killed or the script ended) */
+		perform(&cmd, &reply);
+	}
+}
