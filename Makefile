@@ -3,6 +3,13 @@
 
 .DEFAULT_GOAL := all
 BUILD ?= build
+
+# `make run SHELL=1` asks for the playground shell. SHELL is also the
+# variable naming make's own shell, so take the request and put /bin/sh back.
+ifeq ($(origin SHELL),command line)
+PLAY_SHELL := $(SHELL)
+override SHELL := /bin/sh
+endif
 PG_VERSION := 0.1-$(shell git rev-parse --short HEAD 2>/dev/null || echo dev)
 
 Q := @
@@ -193,9 +200,18 @@ kernel: $(KERNEL_ELF)
 loader: $(EFI_APP)
 image: $(IMAGE)
 
+# make run: the default suite; SCRIPT=file.pg runs a script; SHELL=1 the shell.
+RUN_CFG := $(BUILD)/run.cfg
 run: deps
-	$(Q)$(MAKE) --no-print-directory image
-	$(Q)scripts/qemu-run $(IMAGE)
+	$(Q)$(MAKE) --no-print-directory $(EFI_APP)
+	$(Q)rm -f $(RUN_CFG)
+	$(Q)$(if $(SCRIPT),test -f "$(SCRIPT)" || { echo "make run: no file $(SCRIPT)" >&2; exit 1; })
+	$(Q)$(if $(SCRIPT),printf 'script = \\EFI\\BOOT\\%s\n' "$(notdir $(SCRIPT))" >> $(RUN_CFG))
+	$(Q)$(if $(PLAY_SHELL),printf 'run = %s\n' "$(if $(SCRIPT),scripts$(comma) )shell" >> $(RUN_CFG))
+	$(Q)disk/mkimage.sh $(BUILD)/run.img $(EFI_APP) $$(test -f $(RUN_CFG) && echo $(RUN_CFG)) \
+		$(SCRIPT)
+	$(Q)scripts/qemu-run $(BUILD)/run.img
+comma := ,
 
 # The kernel (or the loader, GDB=loader) waits for gdb: see scripts/gdbinit.
 GDB ?= kernel
