@@ -2,13 +2,14 @@
  * shell.c - the playground language typed at the console.
  *
  * Input comes from the serial port (its receive interrupt, IRQ 4) and,
- * when there is one, the PS/2 keyboard; both feed one ring buffer that
- * the shell (a kernel thread) sleeps on. Line editing: backspace, Ctrl-U
+ * when there is one, the PS/2 keyboard (arch/x86/kbd.c, IRQ 1); both feed
+ * one ring buffer that the shell (a kernel thread) sleeps on. Line editing: backspace, Ctrl-U
  * (erase the line), Ctrl-C (drop it), up/down arrows (history), Ctrl-D on
  * an empty line (quit). Errors are printed and the shell goes on.
  */
 #include "core/play/interp.h"
 
+#include <arch/kbd.h>
 #include <arch/machine.h>
 #include <arch/trap.h>
 #include <arch/uart.h>
@@ -30,15 +31,26 @@ static struct task *reader;
 static char history[HISTORY][LINE_MAX];
 static unsigned nhistory;
 
-static void input_irq(void)
+static void take(int (*getc)(void))
 {
 	int c;
 
-	while ((c = uart_getc()) >= 0)
+	while ((c = getc()) >= 0)
 		if (head - tail < RING)
 			ring[head++ % RING] = (char)c;
 	if (reader && reader->state == TASK_BLOCKED)
 		sched_wake(reader);
+}
+
+/* IRQ 4 (the UART) and IRQ 1 (the keyboard, through its driver). */
+static void serial_irq(void)
+{
+	take(uart_getc);
+}
+
+static void keyboard_input(void)
+{
+	take(kbd_getc);
 }
 
 static int getc_blocking(void)
@@ -137,10 +149,15 @@ void play_shell(void)
 	memset(p, 0, sizeof *p);
 	p->interactive = 1;
 	p->file = "shell";
-	irq_register(UART_IRQ, input_irq);
+	irq_register(UART_IRQ, serial_irq);
 	uart_enable_rx_irq();
 	pic_unmask(UART_IRQ);
-	kprintf("play: interactive shell: 'help' lists the commands, 'quit' leaves\n");
+	int keyboard = kbd_init();
+	if (keyboard)
+		kbd_set_notify(keyboard_input);
+	kprintf("play: interactive shell (%s%s): 'help' lists the commands, 'quit' leaves\n",
+		uart_present() ? "serial" : "", keyboard ? (uart_present() ? ", keyboard" : "keyboard")
+							 : "");
 	while (!p->quit) {
 		kprintf("play> ");
 		int n = read_line(line);
@@ -151,6 +168,8 @@ void play_shell(void)
 		run_line(p, line);
 	}
 	pic_mask(UART_IRQ);
+	if (keyboard)
+		kbd_set_notify(NULL);
 	play_shell_cleanup(p);
 	kprintf("play: shell closed\n");
 }

@@ -54,7 +54,9 @@ class Console:
 
 with tempfile.TemporaryDirectory(prefix="shell.") as work:
     sock = os.path.join(work, "serial.sock")
+    mon = os.path.join(work, "monitor.sock")
     cmd = pgtest.pgqemu.qemu_command(img, work, serial="unix:%s,server=on,wait=off" % sock,
+                                     monitor="unix:%s,server=on,wait=off" % mon,
                                      machine="q35", memory="256M")
     qemu = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
@@ -92,6 +94,11 @@ with tempfile.TemporaryDirectory(prefix="shell.") as work:
     check("show tasks\r", r"pid +\d+ blocked +agent +a ", "a is still there")
     check("help\r", r"expect +<quantity> <op> <quantity>", "help lists the commands")
     check("x" * 300 + "\r", r"error: unknown command 'x{32}\.\.\.' \(try 'help'\)", "an overlong line is cut, not fatal")
+    # The PS/2 keyboard: keys typed through QEMU's monitor, answer on serial.
+    keys = ["e", "c", "h", "o", "spc", "k", "e", "y", "shift-b", "o", "a", "r", "d", "ret"]
+    pgtest.monitor(mon, ["sendkey %s" % k for k in keys])
+    out = con.until("play> ", timeout=30) or ""
+    tap.ok("  keyBoard" in out, "the PS/2 keyboard types into the shell", out)
     con.s.sendall(b"quit\r")
     end = con.until("playground: done", timeout=60)
     tap.ok(end is not None and "play: shell closed" in end, "quit closes the shell")
