@@ -10,7 +10,11 @@ ifeq ($(origin SHELL),command line)
 PLAY_SHELL := $(SHELL)
 override SHELL := /bin/sh
 endif
-PG_VERSION := 0.1-$(shell git rev-parse --short HEAD 2>/dev/null || echo dev)
+PG_VERSION := 0.1-$(shell git describe --always --dirty 2>/dev/null || echo dev)
+# The two files that print the version rebuild when it changes.
+VERSION_STAMP := $(BUILD)/version.stamp
+$(shell mkdir -p $(BUILD) && { [ "$$(cat $(VERSION_STAMP) 2>/dev/null)" = "$(PG_VERSION)" ] || \
+	echo "$(PG_VERSION)" > $(VERSION_STAMP); })
 
 Q := @
 ifeq ($(V),1)
@@ -100,11 +104,14 @@ $(BUILD)/kernel/scenarios.o: $(BUILD)/kernel/scenarios.S
 	@echo "  EMBED   $(words $(SCENARIOS)) scenarios"
 	$(Q)$(KCC) $(KCFLAGS) -c $< -o $@
 
-.SECONDARY: $(patsubst %,$(BUILD)/user/debug/%.elf,$(USER_PROGS))
+# Keep intermediate objects (make would delete them and rebuild every time).
+.SECONDARY:
 
 # The copy embedded in the loader: symbols and relocations kept, debug info dropped.
 $(BUILD)/kernel/kernel.embed.elf: $(KERNEL_ELF)
 	$(Q)objcopy --strip-debug $< $@
+
+$(BUILD)/kernel/core/main.c.o $(BUILD)/efi/efi/main.c.o: $(VERSION_STAMP)
 
 # ---------------------------------------------------------------- loader ---
 EFI_INC := /usr/include/efi
@@ -189,7 +196,8 @@ $(FUZZ_MM): test/fuzz/fuzz_mm.c test/host/mm_ops.c $(MM_SRCS)
 	$(Q)clang $(FUZZ_CFLAGS) -o $@ $^
 
 # ------------------------------------------------------------------ runs ---
-.PHONY: all deps kernel loader image run debug test test-host test-boot fuzz clean help
+.PHONY: all deps kernel loader image run debug test test-host test-boot fuzz clean help \
+	debug-kernel
 
 all: $(EFI_APP)
 
@@ -233,7 +241,12 @@ fuzz: $(FUZZ_MM)
 		$(BUILD)/fuzz/corpus 2>$(BUILD)/fuzz/log || { tail -40 $(BUILD)/fuzz/log; exit 1; }
 	@grep -E "stat::number_of_executed_units|stat::peak_rss" $(BUILD)/fuzz/log | sed 's/^/  /'
 
-test-boot: $(EFI_APP)
+# The debug kernel (MM_DEBUG=1) for test/boot/stress-debug.t, in its own build dir.
+DEBUG_EFI := $(BUILD)/debug/BOOTX64.EFI
+debug-kernel:
+	$(Q)$(MAKE) --no-print-directory BUILD=$(BUILD)/debug MM_DEBUG=1 all
+
+test-boot: $(EFI_APP) debug-kernel
 	$(Q)BUILD=$(BUILD) prove -j2 test/boot/*.t
 
 clean:

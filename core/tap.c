@@ -60,6 +60,13 @@ int tap_eq(uint64_t got, uint64_t want, const char *fmt, ...)
 	return cond;
 }
 
+void tap_skip(const char *desc, const char *why)
+{
+	tap_begin();
+	count++;
+	kprintf("ok %u - %s # SKIP %s\n", count, desc, why);
+}
+
 void tap_diag(const char *fmt, ...)
 {
 	char line[200];

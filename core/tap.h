@@ -18,6 +18,8 @@ int tap_ok(int cond, const char *fmt, ...) __attribute__((format(printf, 2, 3)))
 /* Compare two numbers; on failure print both. */
 int tap_eq(uint64_t got, uint64_t want, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* A test that cannot run here ("ok N - desc # SKIP why"). */
+void tap_skip(const char *desc, const char *why);
 void tap_diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Print the plan and the summary; returns the number of failures. */
 unsigned tap_finish(void);

@@ -68,12 +68,12 @@ def disk_args(image, disk):
     raise ValueError("unknown disk kind %r" % disk)
 
 
-def make_image(build, name, cfg_text=None, files=()):
+def make_image(build, name, cfg_text=None, files=(), efi=None):
     """A copy of the disk image with its own playground.cfg and scripts."""
     outdir = os.path.join(build, "test", name)
     os.makedirs(outdir, exist_ok=True)
     image = os.path.join(outdir, "disk.img")
-    args = ["disk/mkimage.sh", image, os.path.join(build, "BOOTX64.EFI")]
+    args = ["disk/mkimage.sh", image, efi or os.path.join(build, "BOOTX64.EFI")]
     if cfg_text is not None:
         cfg = os.path.join(outdir, "playground.cfg")
         with open(cfg, "w") as f:

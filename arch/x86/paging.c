@@ -39,9 +39,13 @@ void paging_init(uint32_t lowmem_end)
 
 	memset(kernel_pd, 0, sizeof kernel_pd);
 	memset(kmap_pt, 0, sizeof kmap_pt);
+	/* Accessed and dirty are set up front: the CPU would set them on first
+	 * use in whichever directory is loaded, and the copies of the kernel
+	 * half in the task directories would drift apart bit by bit. */
 	for (uint32_t pa = 0; pa < lowmem_end; pa += PTSPAN)
-		kernel_pd[KERNEL_PDX + PDX(pa)] = pa | PTE_P | PTE_W | PTE_PS | global_bit;
-	kernel_pd[PDX(KMAP_BASE)] = virt_to_phys(kmap_pt) | PTE_P | PTE_W;
+		kernel_pd[KERNEL_PDX + PDX(pa)] =
+			pa | PTE_P | PTE_W | PTE_PS | PTE_A | PTE_D | global_bit;
+	kernel_pd[PDX(KMAP_BASE)] = virt_to_phys(kmap_pt) | PTE_P | PTE_W | PTE_A;
 
 	kernel_pd_phys = virt_to_phys(kernel_pd);
 	tss_set_double_fault_cr3(kernel_pd_phys);
@@ -96,7 +100,7 @@ void *paging_map_framebuffer(uint64_t base, uint64_t size)
 		return 0;
 	for (uint64_t pa = start; pa < end; pa += PTSPAN)
 		kernel_pd[PDX(FB_WINDOW_BASE + (pa - start))] =
-			(uint32_t)pa | PTE_P | PTE_W | PTE_PS | global_bit;
+			(uint32_t)pa | PTE_P | PTE_W | PTE_PS | PTE_A | PTE_D | global_bit;
 	tlb_flush_all();
 	return (void *)(FB_WINDOW_BASE + (uint32_t)(base - start));
 }

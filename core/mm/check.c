@@ -76,9 +76,13 @@ static void check_space(struct aspace *as, const pde_t *kernel_pd)
 
 	if (valid_pfn(as->pd_pfn, PAGE_PGDIR, "space", 0))
 		mm_check_counts[as->pd_pfn]++;
-	if (memcmp(&as->pd[KERNEL_PDX], &kernel_pd[KERNEL_PDX],
-		   (NPDENTRIES - KERNEL_PDX) * sizeof(pde_t)))
-		problem("space %u: kernel half differs from the kernel's directory", as->id);
+	/* The CPU may still set A or D in a copy: only the rest must match. */
+	for (uint32_t pdx = KERNEL_PDX; pdx < NPDENTRIES; pdx++)
+		if ((as->pd[pdx] ^ kernel_pd[pdx]) & ~(PTE_A | PTE_D)) {
+			problem("space %u: kernel PDE %u is 0x%08x, the kernel's 0x%08x", as->id,
+				pdx, as->pd[pdx], kernel_pd[pdx]);
+			break;
+		}
 	for (uint32_t pdx = 0; pdx < KERNEL_PDX; pdx++) {
 		pde_t pde = as->pd[pdx];
 		if (!(pde & PTE_P))

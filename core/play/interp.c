@@ -384,6 +384,8 @@ unsigned play_run_script(const char *name, const char *text, uint32_t len)
 	static struct play p;
 	char line[256];
 	uint32_t at = 0;
+	/* A script may change these; the next script or suite gets them back. */
+	int fork_mode = mm_fork_mode, level = log_level;
 
 	memset(&p, 0, sizeof p);
 	p.file = name;
@@ -406,6 +408,8 @@ unsigned play_run_script(const char *name, const char *text, uint32_t len)
 		at++;
 	}
 	cleanup(&p);
+	mm_fork_mode = fork_mode;
+	log_level = level;
 	kprintf("play: %s: %u expects, %u failed, %u errors%s\n", name, p.expects, p.failed,
 		p.errors, p.stopped ? " (stopped at the first error)" : "");
 	return p.failed + p.errors;

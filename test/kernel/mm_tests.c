@@ -10,8 +10,10 @@
  */
 #include <layout.h>
 
+#include <arch/mmu_ops.h>
+
 #include "core/log.h"
-#include "core/mm/mm.h"
+#include "core/mm/internal.h"
 #include "core/tap.h"
 #include "core/task/task.h"
 #include "test/kernel/ktests.h"
@@ -101,6 +103,62 @@ static void bad_frees(void)
 	pmm.errors = errors; /* they were provoked */
 }
 
+/* Low pages held on a list threaded through themselves (direct-mapped). */
+static pfn_t eat_low_memory(uint32_t *n)
+{
+	pfn_t head = 0, p;
+
+	*n = 0;
+	while ((p = pmm_alloc_page(PMM_KERNEL, PAGE_KERNEL)) != 0) {
+		*(pfn_t *)phys_to_virt(PFN_TO_PADDR(p)) = head;
+		head = p;
+		(*n)++;
+	}
+	return head;
+}
+
+static void give_back(pfn_t head)
+{
+	while (head) {
+		pfn_t next = *(pfn_t *)phys_to_virt(PFN_TO_PADDR(head));
+		page_ref_dec(head);
+		head = next;
+	}
+}
+
+/*
+ * With RAM past the direct map, user pages come from highmem, and page
+ * tables go there once low memory is gone: the kernel reaches both through
+ * kmap slots. The test eats every low page, then faults in a new table.
+ */
+static void highmem(void)
+{
+	uint32_t free0 = pmm_free_pages(), eaten, v = 0x5EED, got = 0;
+
+	if (!pmm.managed[ZONE_HIGH]) {
+		tap_skip("mm: user pages come from highmem", "no RAM past the direct map");
+		tap_skip("mm: a page table in highmem works", "no RAM past the direct map");
+		return;
+	}
+	struct aspace *as = vmm_create();
+	vmm_map(as, VA, 2 * PTSPAN, AREA_WRITE, "anon");
+	vmm_fault(as, VA, PF_U | PF_W);
+	struct walk w;
+	vmm_walk(as, VA, &w);
+	tap_ok(PADDR_TO_PFN(w.pa) >= lowmem_end_pfn, "mm: user pages come from highmem (0x%08x)",
+	       w.pa);
+	pfn_t low = eat_low_memory(&eaten);
+	vmm_load(as, VA + PTSPAN, &v, sizeof v); /* a new table, a new page */
+	vmm_peek(as, VA + PTSPAN, &got, sizeof got);
+	pfn_t table = PTE_PFN(as->pd[PDX(VA + PTSPAN)]);
+	tap_ok(table >= lowmem_end_pfn && got == v,
+	       "mm: a page table in highmem works (table 0x%08x, %u low pages held)",
+	       PFN_TO_PADDR(table), eaten);
+	give_back(low);
+	vmm_destroy(as);
+	tap_eq(pmm_free_pages(), free0, "mm: highmem test: every page back");
+}
+
 static void out_of_memory(void)
 {
 	uint32_t free0 = pmm_free_pages(), n = 0;
@@ -137,6 +195,7 @@ void ktest_mm(void)
 	tap_eq(pmm_free_pages(), baseline, "mm: teardown: free pages back to the baseline (%u)",
 	       baseline);
 	bad_frees();
+	highmem();
 	out_of_memory();
 	tap_eq(mm_check(), 0, "mm: invariant checker after out-of-memory");
 }
