@@ -99,6 +99,8 @@ static void replay_loader_log(const struct bootinfo *bi)
 
 static void __attribute__((noreturn)) finish(void)
 {
+	if (log_level >= LOG_NORMAL)
+		mm_print_stats(); /* calc_mem, for the whole session */
 	unsigned failed = tap_count() ? tap_finish() : 0;
 
 	kprintf("playground: done, %s\n", failed ? "with failures" : "all good");

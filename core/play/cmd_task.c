@@ -42,6 +42,18 @@ static int parse_rights(struct play *p, const char *w, uint32_t *prot)
 	return 0;
 }
 
+/* A task we could not name (it died at once, or the table is full): it
+ * must not live on unseen. */
+static int unnamed(struct play *p, int pid, const char *name)
+{
+	struct task *t = task_by_pid(pid);
+
+	if (t && t->state != TASK_ZOMBIE)
+		task_kill(t, TERM_KILLED);
+	return play_error(p, "task '%s' could not start (at most %d named tasks)", name,
+			  MAX_PTASKS);
+}
+
 /* Map an area in ring 3 (mmap with MAP_FIXED in the agent). */
 int map_area(struct play *p, struct ptask *t, uint32_t addr, uint32_t len, uint32_t prot)
 {
@@ -78,7 +90,7 @@ static int cmd_task(struct play *p, int argc, char **argv)
 	struct agent *ag = agent_await_hello(pid);
 	struct ptask *t = ag ? ptask_add(p, argv[1], pid, ag) : NULL;
 	if (!t)
-		return play_error(p, "task '%s' did not start", argv[1]);
+		return unnamed(p, pid, argv[1]);
 	play_say("%s: pid %d, a new address space (page directory at 0x%08x)", t->name, pid,
 		 PFN_TO_PADDR(ptask_task(t)->as->pd_pfn));
 	return argc == 6 ? map_area(p, t, addr, len, prot) : 0;
@@ -101,7 +113,7 @@ static int cmd_fork(struct play *p, int argc, char **argv)
 	struct agent *ag = agent_await_hello(r.result);
 	struct ptask *child = ag ? ptask_add(p, argv[2], r.result, ag) : NULL;
 	if (!child)
-		return play_error(p, "the child of '%s' did not start", parent->name);
+		return unnamed(p, r.result, argv[2]);
 	play_say("%s: fork -> %s (pid %d)", parent->name, child->name, child->pid);
 	return 0;
 }

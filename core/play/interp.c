@@ -356,25 +356,33 @@ void play_help(const char *name)
 				kprintf("  %-8s %-34s %s\n", c->name, c->usage, c->help);
 }
 
+static void kill_user_task(struct task *t, void *ctx)
+{
+	(void)ctx;
+	if (t->as && t->state != TASK_ZOMBIE)
+		task_kill(t, TERM_KILLED);
+}
+
+static void count_user_task(struct task *t, void *ctx)
+{
+	*(int *)ctx += t->as != NULL && t->state != TASK_ZOMBIE;
+}
+
+/* End of a script: no task it started, named or not, survives it. */
 static void cleanup(struct play *p)
 {
-	for (int i = 0; i < MAX_PTASKS; i++) {
-		struct task *k = p->tasks[i].name[0] ? ptask_task(&p->tasks[i]) : NULL;
-		if (k)
-			task_kill(k, TERM_KILLED);
-	}
-	/* Let them die, then collect every child, ours and orphaned. */
-	for (int tries = 0; tries < 100; tries++) {
+	int left = 1, status;
+
+	task_for_each(kill_user_task, NULL);
+	for (int tries = 0; tries < 200 && left; tries++) {
 		reap_sweep(p);
-		int left = 0;
-		for (int i = 0; i < MAX_PTASKS; i++)
-			left += p->tasks[i].name[0] && ptask_task(&p->tasks[i]) != NULL;
-		if (!left)
-			break;
-		sched_sleep(1);
+		left = 0;
+		task_for_each(count_user_task, &left);
+		if (left)
+			sched_sleep(1);
 	}
-	int status;
-	while (task_wait(-1, &status, 0) > 0)
+	/* Every one of them is now a zombie or gone; orphans are ours to reap. */
+	while (task_wait(-1, &status, 1) > 0)
 		;
 	memset(p->tasks, 0, sizeof p->tasks);
 }
