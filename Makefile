@@ -229,7 +229,7 @@ debug: deps $(EFI_APP)
 	$(Q)scripts/qemu-run --gdb $(BUILD)/debug.img
 
 test: deps
-	$(Q)$(MAKE) --no-print-directory test-host test-boot
+	$(Q)$(MAKE) --no-print-directory test-host test-tools test-boot
 
 test-host: $(HOST_TESTS) $(FUZZ_MM)
 	$(Q)CMOCKA_MESSAGE_OUTPUT=TAP prove --exec '' $(HOST_TESTS)
@@ -259,5 +259,25 @@ help:
 	@echo "make debug    boot halted, waiting for gdb (see README)"
 	@echo "make fuzz     libFuzzer over core/mm (FUZZ_SECONDS=60)"
 	@echo "make clean    remove $(BUILD)/"
+	@echo "make usb      list USB sticks; DEV=/dev/sdX writes the image to one (docs/real-hardware.md)"
+
+# --------------------------------------------------------- real hardware ---
+# docs/real-hardware.md. make usb lists the USB sticks; make usb DEV=/dev/sdX
+# writes the image to one after scripts/usb-write's checks (FORCE=1 allows a
+# non-removable or big USB disk, YES=1 skips the question).
+.PHONY: usb test-tools
+
+usb:
+ifeq ($(DEV),)
+	$(Q)scripts/usb-write --list
+else
+	$(Q)$(MAKE) --no-print-directory image
+	$(Q)scripts/usb-write $(if $(filter 1,$(FORCE)),--force) $(if $(filter 1,$(YES)),--yes) \
+		$(IMAGE) $(DEV)
+endif
+
+# Host-side checks of the tools: the USB writer and the image format.
+test-tools:
+	$(Q)prove -j2 test/tools/*.t
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

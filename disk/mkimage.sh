@@ -8,35 +8,82 @@
 #   \EFI\BOOT\BOOTX64.EFI      the loader, with the kernel inside
 #   \EFI\BOOT\playground.cfg   optional boot configuration
 #   \EFI\BOOT\*.pg             optional playground scripts
-# The result is checked with sgdisk -v and minfo before it is kept.
+# The result is checked before it is kept (a bad image never leaves this
+# script): sgdisk -v finds no problem, partition 1 is an ESP at 1 MiB, and
+# minfo shows FAT32 with at least 65525 clusters, mirrored FATs, version
+# 0, and exactly the partition's size. IMAGE_MIB (default 72) sets the
+# size; below 64 MiB FAT32 cannot have enough clusters.
 set -eu
 [ $# -ge 2 ] || { echo "usage: $0 OUT.img BOOTX64.EFI [playground.cfg] [script.pg ...]" >&2; exit 2; }
 out=$1 efi=$2
 shift 2
 IMAGE_MIB=${IMAGE_MIB:-72}
+MIN_MIB=64              # FAT32 needs 65525 clusters: 32 MiB of them at 512 bytes, more at 1 KiB
+FAT32_MIN_CLUSTERS=65525 # fewer and the FAT type is FAT16 by definition; edk2 refuses the volume
+ESP_GUID=C12A7328-F81F-11D2-BA4B-00A0C93EC93B
+PART_START=2048         # sectors: the 1 MiB offset that "@@1M" below relies on
+FAT_NO_MIRROR=128       # bit 7 of the FAT32 extended flags: only one FAT is active
 tmp="$out.tmp"
 fail() { echo "mkimage: $*" >&2; rm -f "$tmp"; exit 1; }
+
+case $IMAGE_MIB in
+''|*[!0-9]*) fail "IMAGE_MIB=$IMAGE_MIB is not a number of MiB" ;;
+esac
+[ "$IMAGE_MIB" -ge "$MIN_MIB" ] || fail "IMAGE_MIB=$IMAGE_MIB: at least $MIN_MIB MiB (FAT32 needs $FAT32_MIN_CLUSTERS clusters)"
+[ -f "$efi" ] || fail "no such file: $efi"
+
+# minfo_field TEXT LABEL: the value after "LABEL" in minfo's output.
+minfo_field() { echo "$1" | sed -n "s/^$2[=:] *//p" | head -1; }
+
+# verify_gpt IMAGE: one ESP at PART_START, a GPT without problems.
+verify_gpt() {
+	sgdisk -v "$1" | grep -q 'No problems found' || fail "sgdisk -v reports problems"
+	info=$(sgdisk -i 1 "$1")
+	echo "$info" | grep -q "GUID code: $ESP_GUID" || fail "partition 1 is not an EFI System Partition"
+	echo "$info" | grep -q "^First sector: $PART_START " || fail "partition 1 does not start at sector $PART_START"
+}
+
+# verify_fat PART SECTORS: FAT32 as edk2 accepts it, filling the partition.
+verify_fat() {
+	info=$(minfo -i "$1" ::) || fail "minfo cannot read the file system"
+	type=$(minfo_field "$info" 'disk type' | tr -d '" ')
+	total=$(minfo_field "$info" 'big size' | awk '{print $1}')
+	reserved=$(minfo_field "$info" 'reserved (boot) sectors')
+	fats=$(minfo_field "$info" 'fats')
+	fatlen=$(minfo_field "$info" 'Big fatlen')
+	per_cluster=$(minfo_field "$info" 'cluster size' | awk '{print $1}')
+	flags=$(minfo_field "$info" 'Extended flags')
+	version=$(minfo_field "$info" 'FS version')
+	[ "$type" = FAT32 ] || fail "file system is '$type', not FAT32"
+	for v in "$total" "$reserved" "$fats" "$fatlen" "$per_cluster" "$flags" "$version"; do
+		[ -n "$v" ] || fail "cannot read the FAT32 geometry from minfo"
+	done
+	[ "$total" = "$2" ] || fail "file system ($total sectors) != partition ($2)"
+	clusters=$(( (total - reserved - fats * fatlen) / per_cluster ))
+	[ "$clusters" -ge "$FAT32_MIN_CLUSTERS" ] ||
+		fail "FAT32 with $clusters clusters: edk2 needs $FAT32_MIN_CLUSTERS or more (raise IMAGE_MIB)"
+	[ $(( flags & FAT_NO_MIRROR )) -eq 0 ] || fail "FAT mirroring is off (extended flags $flags)"
+	[ $(( version )) -eq 0 ] || fail "FAT32 version $version: edk2 accepts 0 only"
+}
 
 mkdir -p "$(dirname "$out")"
 rm -f "$tmp"
 truncate -s "${IMAGE_MIB}M" "$tmp"
 # Never "sgdisk -q": gdisk 1.0.9 then exits 0 without writing a GPT.
-sgdisk -n 1:2048:0 -t 1:ef00 -c 1:PLAYGROUND "$tmp" >/dev/null || fail "sgdisk failed"
+sgdisk -n "1:$PART_START:0" -t 1:ef00 -c 1:PLAYGROUND "$tmp" >/dev/null || fail "sgdisk failed"
 sectors=$(sgdisk -i 1 "$tmp" | awk '/Partition size/ {print $3}')
 [ -n "$sectors" ] || fail "cannot read the partition size"
 part="$tmp@@1M"
 mformat -i "$part" -T "$sectors" -F -v PLAYGROUND :: || fail "mformat failed"
-mmd -i "$part" ::/EFI ::/EFI/BOOT
-mcopy -i "$part" "$efi" ::/EFI/BOOT/BOOTX64.EFI
+mmd -i "$part" ::/EFI ::/EFI/BOOT || fail "mmd failed"
+mcopy -i "$part" "$efi" ::/EFI/BOOT/BOOTX64.EFI || fail "cannot copy $efi"
 for f in "$@"; do
 	case $f in
-	*.cfg) mcopy -i "$part" "$f" ::/EFI/BOOT/playground.cfg ;;
-	*) mcopy -i "$part" "$f" "::/EFI/BOOT/$(basename "$f")" ;;
+	*.cfg) mcopy -i "$part" "$f" ::/EFI/BOOT/playground.cfg || fail "cannot copy $f" ;;
+	*) mcopy -i "$part" "$f" "::/EFI/BOOT/$(basename "$f")" || fail "cannot copy $f" ;;
 	esac
 done
 
-sgdisk -v "$tmp" | grep -q 'No problems found' || fail "sgdisk -v reports problems"
-info=$(minfo -i "$part" ::) || fail "minfo cannot read the file system"
-fs_sectors=$(echo "$info" | awk '/big size:/ {print $3}')
-[ "$fs_sectors" = "$sectors" ] || fail "file system ($fs_sectors sectors) != partition ($sectors)"
+verify_gpt "$tmp"
+verify_fat "$part" "$sectors"
 mv "$tmp" "$out"

@@ -1,0 +1,239 @@
+#!/usr/bin/env python3
+"""scripts/usb-write without a stick: every check, on made-up devices.
+
+The script reads its device facts from the lsblk JSON named by
+USB_WRITE_LSBLK and then accepts regular files as devices, so each case
+below is a fake lsblk tree plus a file standing in for /dev/sdX. A refused
+write must leave that file untouched; the accepted ones must leave the
+image in it. Confirmation is typed on a pseudo-terminal.
+"""
+import json
+import os
+import pty
+import select
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+TOOL = os.path.join(ROOT, "scripts", "usb-write")
+GIB, MIB = 1 << 30, 1 << 20
+IMAGE_SIZE = 3 * MIB + 512      # not a multiple of dd's block: the tail is compared too
+MARK = b"untouched stick " * 4096
+PROMPT_TIMEOUT = 10             # seconds for the script to ask
+
+n = 0
+failed = 0
+
+
+def ok(cond, desc, diag=""):
+    global n, failed
+    n += 1
+    failed += not cond
+    print("%s %d - %s" % ("ok" if cond else "not ok", n, desc))
+    if not cond and diag:
+        for line in str(diag).splitlines():
+            print("# " + line)
+
+
+def dev(name, size, tran="usb", rm=True, vendor="ACME", model="Stick", serial=None,
+        kind="disk", mounts=(), children=()):
+    return {"name": name, "path": os.path.join(WORK, name), "type": kind, "tran": tran,
+            "rm": rm, "size": size, "vendor": vendor, "model": model,
+            "serial": serial or "SN-" + name, "fstype": "vfat" if kind == "part" else None,
+            "label": None, "mountpoints": list(mounts) or [None], "children": list(children)}
+
+
+def tree():
+    """A machine with a SATA system disk, an NVMe disk and assorted USB devices."""
+    return {"blockdevices": [
+        dev("sda", 500 * GIB, tran="sata", rm=False, children=[
+            dev("sda1", 512 * MIB, kind="part", mounts=["/boot/efi"]),
+            dev("sda2", 499 * GIB, kind="part", mounts=["/"])]),
+        dev("nvme0n1", 1024 * GIB, tran="nvme", rm=False),
+        dev("sdb", 16 * GIB, children=[dev("sdb1", 16 * GIB, kind="part")]),
+        dev("sdc", 8 * GIB, children=[dev("sdc1", 8 * GIB, kind="part",
+                                          mounts=["/media/u/STICK"])]),
+        dev("sdd", 32 * GIB, rm=False, model="Portable SSD"),
+        dev("sde", 512 * GIB, model="Huge Stick"),
+        dev("sdf", 0, model="Card Reader"),
+        dev("sdg", 1 * MIB, model="Tiny Stick"),
+        dev("sdh", 64 * GIB, model="Live Stick", children=[
+            dev("sdh1", 64 * GIB, kind="part", mounts=["/"])]),
+        dev("sdi", 4 * GIB, rm="1", model="Old lsblk"),     # util-linux < 2.37 style
+    ]}
+
+
+def write_tree(t):
+    with open(LSBLK, "w") as f:
+        json.dump(t, f)
+
+
+def reset_devices():
+    for d in tree()["blockdevices"]:
+        for x in [d] + d["children"]:
+            with open(x["path"], "wb") as f:
+                f.write(MARK)
+
+
+def untouched(name):
+    with open(os.path.join(WORK, name), "rb") as f:
+        return f.read() == MARK
+
+
+def holds_image(name):
+    with open(os.path.join(WORK, name), "rb") as f, open(IMAGE, "rb") as g:
+        return f.read(IMAGE_SIZE) == g.read()
+
+
+def run(*args, stdin=subprocess.DEVNULL, env_extra=None):
+    env = dict(os.environ, USB_WRITE_LSBLK=LSBLK, **(env_extra or {}))
+    p = subprocess.run([TOOL] + list(args), stdin=stdin, capture_output=True, text=True,
+                       env=env, timeout=60)
+    return p.returncode, p.stdout, p.stderr
+
+
+def refused(args, want, desc, name=None):
+    """One line on stderr containing want, status 1, the device unchanged."""
+    rc, out, err = run(*args)
+    lines = err.strip().splitlines()
+    good = rc == 1 and len(lines) == 1 and lines[0].startswith("usb-write: ") and want in err
+    ok(good, desc, "status %s\nstdout: %s\nstderr: %s" % (rc, out, err))
+    if name:
+        ok(untouched(name), "... and %s is untouched" % name)
+
+
+def path(name):
+    return os.path.join(WORK, name)
+
+
+def check_refusals():
+    refused([IMAGE, path("sda")], "holds / of the running system", "system disk refused", "sda")
+    refused([IMAGE, path("sdh")], "holds / of the running system",
+            "a USB stick the system runs from is refused", "sdh")
+    refused([IMAGE, path("sdb1")], "is a part, not a whole disk: use the whole disk " +
+            path("sdb"), "a partition is refused, naming its disk", "sdb1")
+    refused([IMAGE, path("nvme0n1")], "not attached over USB (transport: nvme)",
+            "an NVMe disk is refused", "nvme0n1")
+    refused([IMAGE, path("sdc")], "is mounted (/media/u/STICK)", "a mounted stick is refused",
+            "sdc")
+    refused([IMAGE, path("sdd")], "is not removable (RM=0)", "a non-removable USB disk is "
+            "refused", "sdd")
+    refused([IMAGE, path("sde")], "is 512.0 GiB, larger than a stick is likely to be",
+            "a 512 GiB device is refused", "sde")
+    refused([IMAGE, path("sdf")], "has no medium", "an empty card reader is refused", "sdf")
+    refused([IMAGE, path("sdg")], "is smaller than the image", "a too small stick is refused",
+            "sdg")
+    refused([IMAGE, path("sdb")], "stdin is not a terminal", "no terminal and no --yes: refused",
+            "sdb")
+    refused([IMAGE, path("nosuch")], "no such device", "a missing device is refused")
+    with open(path("stray"), "wb") as f:
+        f.write(MARK)
+    refused([IMAGE, path("stray")], "lsblk does not know this device",
+            "a device lsblk does not list is refused", "stray")
+    refused([path("no.img"), path("sdb")], "no image", "a missing image is refused", "sdb")
+    refused([IMAGE], "usage:", "a missing DEV is a usage error")
+    os.mkdir(path("adir"))
+    refused([IMAGE, path("adir")], "is not a block device", "a directory is refused")
+    with open(LSBLK, "w") as f:
+        f.write("{not json")
+    refused([IMAGE, path("sdb")], "cannot read lsblk's JSON", "broken lsblk output is refused",
+            "sdb")
+    write_tree(tree())
+
+
+def check_writes():
+    rc, out, err = run("--yes", IMAGE, path("sdb"))
+    ok(rc == 0 and "safe to remove" in out, "--yes writes the stick and says it is safe to "
+       "remove", "status %s\nstdout: %s\nstderr: %s" % (rc, out, err))
+    ok(holds_image("sdb"), "... the stick holds the image byte for byte")
+    ok("ACME Stick, 16.0 GiB, USB, removable" in out, "... after showing vendor, model, size",
+       out)
+    ok(all(untouched(x) for x in ("sda", "sda1", "sda2", "sdc", "sdd")),
+       "... and no other device was written")
+    for name, desc in (("sdd", "--force accepts a non-removable USB disk"),
+                       ("sde", "--force accepts a 512 GiB stick")):
+        rc, out, err = run("--force", "--yes", IMAGE, path(name))
+        ok(rc == 0 and holds_image(name), desc, "status %s\n%s%s" % (rc, out, err))
+    rc, out, err = run("--yes", IMAGE, path("sdi"))
+    ok(rc == 0 and holds_image("sdi"), "old lsblk's \"1\" for removable is understood", err)
+    for name in ("sda", "sdc", "sdh"):
+        refused(["--force", "--yes", IMAGE, path(name)], "", "--force never overrides the "
+                "system, mount checks (%s)" % name, name)
+
+
+def typed(answer, name, change_tree=False):
+    """Run on a pseudo-terminal, answer the prompt; (status, output)."""
+    master, slave = pty.openpty()
+    env = dict(os.environ, USB_WRITE_LSBLK=LSBLK)
+    p = subprocess.Popen([TOOL, IMAGE, path(name)], stdin=slave, stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT, env=env)
+    os.close(slave)
+    out, deadline = b"", time.time() + PROMPT_TIMEOUT
+    while b"Type yes" not in out and time.time() < deadline:
+        ready, _, _ = select.select([p.stdout], [], [], 0.5)
+        if ready:
+            chunk = os.read(p.stdout.fileno(), 4096)
+            if not chunk:
+                break
+            out += chunk
+    if change_tree:     # the stick is swapped for another while the question waits
+        t = tree()
+        t["blockdevices"][2]["serial"] = "ANOTHER"
+        write_tree(t)
+    os.write(master, answer.encode() + b"\n")
+    rest, _ = p.communicate(timeout=60)
+    os.close(master)
+    write_tree(tree())
+    return p.returncode, (out + rest).decode(errors="replace")
+
+
+def check_confirmation():
+    rc, out = typed("no", "sdb")
+    ok(rc == 1 and "not confirmed ('no'): nothing written" in out and untouched("sdb"),
+       "typing 'no' on the terminal writes nothing", out)
+    rc, out = typed("y", "sdb")
+    ok(rc == 1 and untouched("sdb"), "only the whole word 'yes' confirms", out)
+    rc, out = typed("yes", "sdb", change_tree=True)
+    ok(rc == 1 and "changed while waiting" in out and untouched("sdb"),
+       "a stick swapped during the question is not written", out)
+    rc, out = typed("yes", "sdb")
+    ok(rc == 0 and holds_image("sdb") and "safe to remove" in out,
+       "typing 'yes' on the terminal writes the stick", out)
+
+
+def check_list():
+    rc, out, err = run("--list")
+    lines = out.splitlines()
+    listed = [x.split()[0] for x in lines if x.startswith("  ") and "not listed" not in x]
+    ok(rc == 0 and sorted(listed) == sorted(path(x) for x in ("sdb", "sdc", "sde", "sdg",
+                                                                "sdh", "sdi")),
+       "--list shows the removable USB disks with a medium", out + err)
+    ok(any(path("sdc") in x and "mounted: /media/u/STICK" in x for x in lines),
+       "... marks a mounted one", out)
+    ok(any(path("sdd") in x and "not removable" in x for x in lines) and
+       any(path("sdf") in x and "no medium" in x for x in lines),
+       "... and says why a USB disk or an empty reader is not listed", out)
+    write_tree({"blockdevices": tree()["blockdevices"][:2]})
+    rc, out, err = run("--list")
+    ok(rc == 0 and "no USB stick found" in out, "--list says when there is none", out + err)
+    write_tree(tree())
+
+
+with tempfile.TemporaryDirectory(prefix="usb-t.") as WORK:
+    LSBLK = os.path.join(WORK, "lsblk.json")
+    IMAGE = os.path.join(WORK, "playground.img")
+    with open(IMAGE, "wb") as f:
+        f.write(os.urandom(IMAGE_SIZE))
+    print("TAP version 13")
+    write_tree(tree())
+    reset_devices()
+    check_refusals()
+    check_writes()
+    reset_devices()
+    check_confirmation()
+    check_list()
+    print("1..%d" % n)
+sys.exit(0)
