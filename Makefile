@@ -260,6 +260,7 @@ help:
 	@echo "make fuzz     libFuzzer over core/mm (FUZZ_SECONDS=60)"
 	@echo "make clean    remove $(BUILD)/"
 	@echo "make usb      list USB sticks; DEV=/dev/sdX writes the image to one (docs/real-hardware.md)"
+	@echo "make sign     KEY=key.pem CERT=cert.pem: a Secure Boot signed loader and image"
 
 # --------------------------------------------------------- real hardware ---
 # docs/real-hardware.md. make usb lists the USB sticks; make usb DEV=/dev/sdX
@@ -271,10 +272,22 @@ usb:
 ifeq ($(DEV),)
 	$(Q)scripts/usb-write --list
 else
-	$(Q)$(MAKE) --no-print-directory image
+	$(Q)$(MAKE) --no-print-directory $(if $(filter 1,$(SIGNED)),sign,image)
 	$(Q)scripts/usb-write $(if $(filter 1,$(FORCE)),--force) $(if $(filter 1,$(YES)),--yes) \
-		$(IMAGE) $(DEV)
+		$(if $(filter 1,$(SIGNED)),$(SIGNED_IMAGE),$(IMAGE)) $(DEV)
 endif
+
+# make sign KEY=key.pem CERT=cert.pem: BOOTX64.EFI signed for Secure Boot
+# (sbsigntool), and a disk image holding it; make usb SIGNED=1 writes that one.
+# Signing always runs again: KEY may name another key than last time.
+SIGNED_EFI := $(BUILD)/BOOTX64.signed.efi
+SIGNED_IMAGE := $(BUILD)/playground.signed.img
+.PHONY: sign
+
+sign: $(EFI_APP)
+	$(Q)scripts/sign-efi "$(KEY)" "$(CERT)" $(EFI_APP) $(SIGNED_EFI)
+	@echo "  IMAGE   $(SIGNED_IMAGE)"
+	$(Q)disk/mkimage.sh $(SIGNED_IMAGE) $(SIGNED_EFI) $(CFG)
 
 # Host-side checks of the tools: the USB writer and the image format.
 test-tools:
