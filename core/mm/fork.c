@@ -70,17 +70,7 @@ static void copy_table(struct aspace *parent, uint32_t pdx, void *p)
 		ctx->failed = 1;
 		return;
 	}
-	pte_t *src = table_map(parent->pd[pdx], KMAP_PT0);
-	pte_t *dst = page_address(new, KMAP_PT1);
-	for (uint32_t i = 0; i < NPTENTRIES; i++) {
-		pte_t e = src[i];
-		if (e & PTE_P) {
-			e &= ~PTE_W;
-			src[i] = e;
-			page_ref_inc(PTE_PFN(e));
-		}
-		dst[i] = e;
-	}
+	table_copy_protected(page_address(new, KMAP_PT1), table_map(parent->pd[pdx], KMAP_PT0));
 	ctx->child->pd[pdx] = PFN_TO_PADDR(new) | PDE_USER_TABLE;
 }
 

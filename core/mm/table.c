@@ -16,11 +16,27 @@
 #include "lib/string.h"
 
 /*
- * Give as a table of its own at pdx. Every present entry in the shared
- * table becomes read-only and its page gains a reference, because from now
- * on two tables point at it: writes in either space will copy-on-write.
- * The other sharers' PDEs are read-only, so their TLBs hold no writable
- * entry that could go stale.
+ * Copy a page table into a new one, write-protecting every present entry
+ * in both and counting each present page once more: from now on two
+ * tables point at it, so a write through either will copy-on-write.
+ */
+void table_copy_protected(pte_t *dst, pte_t *src)
+{
+	for (uint32_t i = 0; i < NPTENTRIES; i++) {
+		pte_t e = src[i];
+		if (e & PTE_P) {
+			e &= ~PTE_W;
+			src[i] = e;
+			page_ref_inc(PTE_PFN(e));
+		}
+		dst[i] = e;
+	}
+}
+
+/*
+ * Give as a table of its own at pdx, a write-protected copy of the shared
+ * one. The other sharers' PDEs are read-only, so their TLBs hold no
+ * writable entry that the protection could leave stale.
  */
 int table_make_private(struct aspace *as, uint32_t pdx)
 {
@@ -36,17 +52,7 @@ int table_make_private(struct aspace *as, uint32_t pdx)
 	pfn_t new = pmm_alloc_page(PMM_TABLE, PAGE_MAPPED);
 	if (!new)
 		return -ENOMEM;
-	pte_t *src = table_map(pde, KMAP_PT0);
-	pte_t *dst = page_address(new, KMAP_PT1);
-	for (uint32_t i = 0; i < NPTENTRIES; i++) {
-		pte_t e = src[i];
-		if (e & PTE_P) {
-			e &= ~PTE_W;
-			src[i] = e;
-			page_ref_inc(PTE_PFN(e));
-		}
-		dst[i] = e;
-	}
+	table_copy_protected(page_address(new, KMAP_PT1), table_map(pde, KMAP_PT0));
 	page_ref_dec(old);
 	as->pd[pdx] = PFN_TO_PADDR(new) | PDE_USER_TABLE;
 	mm_counters.table_copies++;

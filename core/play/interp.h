@@ -74,5 +74,8 @@ int agent_do(struct play *p, struct ptask *t, struct pg_agent_cmd *cmd,
 void reap_sweep(struct play *p);
 const char *status_str(int status, char *buf, unsigned size);
 int run_line(struct play *p, char *line);
+/* show.c: the address space of a named task and an address, checked. */
+struct aspace *task_space_addr(struct play *p, char *name, char *addr_word, struct ptask **t,
+			       uint32_t *va);
 
 #endif

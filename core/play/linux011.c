@@ -34,15 +34,15 @@ static uint32_t scan_cost(void)
 
 int show_linux011(struct play *p, char *name, char *addr_word)
 {
-	struct ptask *t = arg_task(p, name);
-	struct task *k = t ? ptask_task(t) : NULL;
+	struct ptask *t;
 	uint32_t va;
+	struct aspace *as = task_space_addr(p, name, addr_word, &t, &va);
 
-	if (!k || !k->as || arg_number(p, addr_word, &va))
-		return k ? -1 : play_error(p, "task '%s' has no address space", name);
+	if (!as)
+		return -1;
 	uint32_t nr = (uint32_t)(t - p->tasks) + 1, base = nr * SLOT_SIZE;
 	struct walk w;
-	vmm_walk(k->as, va, &w);
+	vmm_walk(as, va, &w);
 	play_say("Linux 0.11: %s would be task[%u]: LDT segments at base 0x%08x, limit 64 MiB",
 		 t->name, nr, base);
 	if (va >= SLOT_SIZE)
@@ -53,7 +53,7 @@ int show_linux011(struct play *p, char *name, char *addr_word)
 			 "at physical 0 (task[%u] owns PDEs %u..%u)", base, va, base + va,
 			 PDX(base + va), nr, PDX(base), PDX(base) + 15);
 	play_say("ours: flat segments, linear = 0x%08x, PDE[%u] of %s's own directory at 0x%08x",
-		 va, PDX(va), t->name, PFN_TO_PADDR(k->as->pd_pfn));
+		 va, PDX(va), t->name, PFN_TO_PADDR(as->pd_pfn));
 	if (w.ok) {
 		uint32_t refs = page_refs(PADDR_TO_PFN(w.pa));
 		play_say("count of its page: %u here (32 bits); 0.11 keeps one byte and reserves "

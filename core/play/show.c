@@ -53,6 +53,15 @@ static struct aspace *task_space(struct play *p, const char *name, struct ptask 
 	return k ? k->as : NULL;
 }
 
+/* The address space of task name and an address in it, both checked. */
+struct aspace *task_space_addr(struct play *p, char *name, char *addr_word, struct ptask **t,
+			       uint32_t *va)
+{
+	struct aspace *as = task_space(p, name, t);
+
+	return as && !arg_number(p, addr_word, va) ? as : NULL;
+}
+
 static uint32_t present_in_table(pde_t pde)
 {
 	const pte_t *pt = page_address(PTE_PFN(pde), KMAP_PEEK);
@@ -90,11 +99,11 @@ static int show_pd(struct play *p, char *name)
 static int show_pt(struct play *p, char *name, char *addr_word)
 {
 	struct ptask *t;
-	struct aspace *as = task_space(p, name, &t);
 	uint32_t va;
+	struct aspace *as = task_space_addr(p, name, addr_word, &t, &va);
 	char f[16];
 
-	if (!as || arg_number(p, addr_word, &va))
+	if (!as)
 		return -1;
 	pde_t pde = as->pd[PDX(va)];
 	if (PDX(va) >= KERNEL_PDX)
@@ -134,11 +143,11 @@ static void say_segment(uint16_t sel, uint32_t offset)
 static int show_walk(struct play *p, char *name, char *addr_word)
 {
 	struct ptask *t;
-	struct aspace *as = task_space(p, name, &t);
 	uint32_t va;
+	struct aspace *as = task_space_addr(p, name, addr_word, &t, &va);
 	char f[16];
 
-	if (!as || arg_number(p, addr_word, &va))
+	if (!as)
 		return -1;
 	play_say("logical address 0x%04x:0x%08x in %s (a data access uses DS)", USER_DS, va,
 		 t->name);
