@@ -177,6 +177,7 @@ $(BUILD)/host/test_kbd: arch/x86/kbd_map.c
 MM_SRCS := $(wildcard core/mm/*.c) core/memmap.c lib/fmt.c test/host/sim/sim.c
 $(BUILD)/host/test_mm: $(MM_SRCS)
 $(BUILD)/host/test_mm_random: $(MM_SRCS) test/host/mm_ops.c
+$(BUILD)/host/test_pmm_map: $(MM_SRCS)
 
 $(BUILD)/host/%: test/host/%.c
 	@mkdir -p $(dir $@)

@@ -55,8 +55,11 @@ typedef uint32_t vaddr_t; /* 32-bit linear address */
 #define PFN_TO_PADDR(pfn) ((paddr_t)(pfn) << PGSHIFT)
 #define PADDR_TO_PFN(pa) ((pfn_t)((pa) >> PGSHIFT))
 
-#define PG_ROUND_DOWN(a) ((uint32_t)(a) & ~(PGSIZE - 1))
-#define PG_ROUND_UP(a) (((uint32_t)(a) + PGSIZE - 1) & ~(PGSIZE - 1))
+/* Page rounding in the argument's own type: a 64-bit physical address from
+ * the firmware's memory map must not be cut to 32 bits (4 GiB would round
+ * to 0). A 32-bit argument wraps at 4 GiB as before. */
+#define PG_ROUND_DOWN(a) ((a) & ~(__typeof__(a))(PGSIZE - 1))
+#define PG_ROUND_UP(a) (((a) + PGSIZE - 1) & ~(__typeof__(a))(PGSIZE - 1))
 
 /* Page-fault error code bits (pushed by the CPU for vector 14). */
 #define PF_P 0x01u    /* 1: protection violation; 0: page not present */
