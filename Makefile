@@ -262,6 +262,8 @@ help:
 	@echo "make clean    remove $(BUILD)/"
 	@echo "make usb      list USB sticks; DEV=/dev/sdX writes the image to one (docs/real-hardware.md)"
 	@echo "make sign     KEY=key.pem CERT=cert.pem: a Secure Boot signed loader and image"
+	@echo "make bench    fault, fork and exit costs under QEMU -icount (docs/bench.md);"
+	@echo "              bench-compare: against Linux; bench-scale: RAM sizes, fork modes"
 
 # --------------------------------------------------------- real hardware ---
 # docs/real-hardware.md. make usb lists the USB sticks; make usb DEV=/dev/sdX
@@ -293,5 +295,27 @@ sign: $(EFI_APP)
 # Host-side checks of the tools: the USB writer and the image format.
 test-tools:
 	$(Q)prove -j2 test/tools/*.t
+
+# ------------------------------------------------------------ benchmarks ---
+# docs/bench.md. make bench: the benchmark under -icount (exact instruction
+# counts) and plain TCG, into $(BUILD)/bench.json; bench-compare: side by side
+# with the Linux peer (../shared/peers/linux-i386); bench-scale: 64 MiB, 512
+# MiB and 3 GiB, the free list against a mem_map scan (MM_SCAN_ALLOC=1, built
+# in $(BUILD)/scan, for comparison only), fork share against copy.
+BENCH := python3 scripts/bench/bench.py --build $(BUILD)
+ifeq ($(MM_SCAN_ALLOC),1)
+KCFLAGS += -DMM_SCAN_ALLOC
+endif
+.PHONY: bench bench-compare bench-scale
+
+bench: deps $(EFI_APP)
+	$(Q)$(BENCH) run
+
+bench-compare: deps $(EFI_APP)
+	$(Q)$(BENCH) compare
+
+bench-scale: deps $(EFI_APP)
+	$(Q)$(MAKE) --no-print-directory BUILD=$(BUILD)/scan MM_SCAN_ALLOC=1 all
+	$(Q)$(BENCH) scale --scan-build $(BUILD)/scan
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

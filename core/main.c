@@ -24,6 +24,7 @@
 #include "core/mm/mm.h"
 #include "core/play/play.h"
 #include "core/tap.h"
+#include "core/task/bench.h"
 #include "core/task/task.h"
 #include "lib/config.h"
 #include "test/kernel/ktests.h"
@@ -149,6 +150,8 @@ static int init_main(void *arg)
 			run_scripts(bi);
 		else if (bi->cfg.run[i] == RUN_SHELL)
 			play_shell();
+		else if (bi->cfg.run[i] == RUN_BENCH)
+			bench_run(bi->cfg.bench_rounds);
 	}
 	finish();
 }

@@ -30,7 +30,7 @@
 #define SYS_spawn 405       /* start a built-in program as a child */
 #define SYS_task_stat 406   /* fill struct pg_task_stat for the caller */
 #define SYS_mm_check 407    /* run the invariant checker; returns problems */
-#define SYS_max 408
+#define SYS_max 430 /* one past the last number (the benchmark block, 420-429) */
 
 #define EPERM 1
 #define ENOENT 2
@@ -132,6 +132,27 @@ struct pg_task_stat {
 	uint32_t switches;    /* times it was switched to */
 	uint32_t preemptions; /* times the timer took the CPU from it */
 	uint32_t ticks;       /* timer ticks since boot */
+};
+
+/*
+ * The benchmark (user/prog/bench.c, core/task/sys_bench.c, docs/bench.md):
+ * 420-429, used by nothing else.
+ */
+#define SYS_bench_report 420 /* print one BENCH line for a struct pg_bench_figure */
+#define SYS_bench_stash 421  /* keep a 64-bit value in a slot, for another task */
+#define SYS_bench_fetch 422  /* read a slot into a uint64_t */
+#define SYS_bench_skip 423   /* arm the bare-fault floor: a fault at eip resumes at eip+len */
+#define SYS_bench_alloc 424  /* take n pages from the allocator (0: give them all back) */
+#define SYS_bench_hold 425   /* hold n pages as ballast (0: release them) */
+#define BENCH_SLOTS 4
+#define BENCH_NAME_MAX 48
+
+/* SYS_bench_report: one figure over n rounds, in TSC ticks per page or
+ * per operation (instructions, under QEMU's -icount shift=0). */
+struct pg_bench_figure {
+	char name[BENCH_NAME_MAX];
+	uint32_t median, min, max, n;
+	int32_t faults_milli; /* faults per page x 1000 in the median round; -1: none */
 };
 
 #endif

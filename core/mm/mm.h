@@ -76,6 +76,13 @@ int page_ref_inc(pfn_t pfn);
 uint32_t page_refs(pfn_t pfn);
 uint32_t pmm_free_pages(void);
 const char *pmm_use_name(pfn_t pfn);
+/* Benchmarks: a user page held by the kernel (see page.c). */
+pfn_t pmm_hold_page(pfn_t after);
+#ifdef MM_SCAN_ALLOC
+#define PMM_ALLOCATOR_NAME "scan" /* make MM_SCAN_ALLOC=1: comparison only */
+#else
+#define PMM_ALLOCATOR_NAME "free-list"
+#endif
 
 /* ----------------------------------------------------------- address spaces */
 

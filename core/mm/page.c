@@ -45,6 +45,7 @@ static void report(const char *action, const char *kind, pfn_t pfn)
 		(unsigned long long)pfn << PGSHIFT, pfn);
 }
 
+#ifndef MM_SCAN_ALLOC
 static void push_free(pfn_t pfn)
 {
 	enum zone z = zone_of(pfn);
@@ -54,6 +55,57 @@ static void push_free(pfn_t pfn)
 	free_head[z] = pfn;
 	pmm.free[z]++;
 }
+
+static pfn_t take(enum zone z, uint32_t keep_back)
+{
+	pfn_t pfn = free_head[z];
+
+	if (!pfn || pmm.free[z] <= keep_back)
+		return 0;
+	free_head[z] = mem_map[pfn].link;
+	pmm.free[z]--;
+	return pfn;
+}
+#else
+/*
+ * The comparison build (make MM_SCAN_ALLOC=1; docs/bench.md, "Scale"):
+ * Linux 0.11's get_free_page, which finds a free page by looking at the
+ * mem_map entries one after the other ("std; repne scasb" from the top;
+ * here from the bottom of the zone, the order our list hands pages out).
+ * Free pages are on no list, so finding one costs a step for every page
+ * in use below it. Never the default.
+ */
+#define SCAN_FREE 0u /* free, and on no list */
+
+static void push_free(pfn_t pfn)
+{
+	mem_map[pfn] = (struct page){ 0, SCAN_FREE };
+	pmm.free[zone_of(pfn)]++;
+}
+
+/* The lowest free page of zone z above pfn `after` (0: from the zone's
+ * first page). */
+static pfn_t scan_after(enum zone z, uint32_t keep_back, pfn_t after)
+{
+	pfn_t first = z == ZONE_LOW ? 1 : lowmem_end_pfn;
+	pfn_t end = z == ZONE_LOW && lowmem_end_pfn < pmm.max_pfn ? lowmem_end_pfn : pmm.max_pfn;
+
+	if (pmm.free[z] <= keep_back)
+		return 0;
+	for (pfn_t pfn = after >= first && after < end ? after + 1 : first; pfn < end; pfn++) {
+		if (PAGE_IS_FREE(&mem_map[pfn])) {
+			pmm.free[z]--;
+			return pfn;
+		}
+	}
+	return 0;
+}
+
+static pfn_t take(enum zone z, uint32_t keep_back)
+{
+	return scan_after(z, keep_back, 0);
+}
+#endif
 
 static int overlaps(uint64_t a, uint64_t a_end, uint64_t b, uint64_t b_end)
 {
@@ -139,17 +191,6 @@ int pmm_init(const struct bi_mem_range *map, uint32_t n, const struct bi_keep *k
 		   base, bytes / 1024, pmm.max_pfn, pmm.total, pmm.managed[ZONE_LOW],
 		   pmm.managed[ZONE_HIGH], pmm.low_reserve);
 	return 0;
-}
-
-static pfn_t take(enum zone z, uint32_t keep_back)
-{
-	pfn_t pfn = free_head[z];
-
-	if (!pfn || pmm.free[z] <= keep_back)
-		return 0;
-	free_head[z] = mem_map[pfn].link;
-	pmm.free[z]--;
-	return pfn;
 }
 
 pfn_t pmm_alloc_page(unsigned flags, uint32_t use)
@@ -256,4 +297,27 @@ void mm_init_zero_page(void)
 pfn_t pmm_free_head(enum zone z)
 {
 	return free_head[z];
+}
+
+/*
+ * Ballast for the benchmark: one user page held by the kernel, as
+ * pmm_alloc_page(PMM_USER, PAGE_KERNEL) would give it. `after` is the
+ * page the previous call returned: the scan build resumes there, so
+ * holding n pages costs one sweep instead of n scans (n*n/2 steps),
+ * and leaves the same pages in use as n allocations in a row.
+ */
+pfn_t pmm_hold_page(pfn_t after)
+{
+#ifdef MM_SCAN_ALLOC
+	pfn_t pfn = scan_after(ZONE_HIGH, 0, after);
+
+	if (!pfn)
+		pfn = scan_after(ZONE_LOW, pmm.low_reserve, after);
+	if (pfn)
+		mem_map[pfn] = (struct page){ 1, PAGE_KERNEL };
+	return pfn;
+#else
+	(void)after;
+	return pmm_alloc_page(PMM_USER, PAGE_KERNEL);
+#endif
 }

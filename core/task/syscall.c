@@ -16,6 +16,7 @@
 #include "core/log.h"
 #include "core/play/play.h"
 #include "core/tap.h"
+#include "core/task/bench.h"
 #include "lib/string.h"
 
 #define MMAP_BASE 0x40000000u /* where mmap looks for room, bottom-up */
@@ -307,6 +308,13 @@ static const syscall_fn syscalls[SYS_max] = {
 	[SYS_spawn] = sys_spawn,
 	[SYS_task_stat] = sys_task_stat,
 	[SYS_mm_check] = sys_mm_check,
+	/* The benchmark's (core/task/sys_bench.c). */
+	[SYS_bench_report] = sys_bench_report,
+	[SYS_bench_stash] = sys_bench_stash,
+	[SYS_bench_fetch] = sys_bench_fetch,
+	[SYS_bench_skip] = sys_bench_skip,
+	[SYS_bench_alloc] = sys_bench_alloc,
+	[SYS_bench_hold] = sys_bench_hold,
 	[SYS_agent_next] = sys_agent_next,
 };
 

@@ -1,7 +1,8 @@
 /*
  * sim.c - the machine under the host tests: RAM as an array, a kernel
  * page directory, a log captured in memory, and the few kernel services
- * core/mm calls (current task, task_kill, exception fixups).
+ * core/mm calls (current task, task_kill, exception fixups, the benchmark's
+ * fault skip).
  */
 #include "sim.h"
 
@@ -13,6 +14,7 @@
 #include <arch/mmu_ops.h>
 
 #include "core/log.h"
+#include "core/task/bench.h"
 #include "core/task/task.h"
 #include "lib/fmt.h"
 
@@ -131,6 +133,13 @@ void task_kill(struct task *t, int term)
 int trap_has_fixup(uint32_t eip)
 {
 	return eip == SIM_FIXUP_EIP;
+}
+
+int bench_fault_skip(struct task *t, struct trapframe *tf)
+{
+	(void)t;
+	(void)tf;
+	return 0; /* no benchmark here: a fault that cannot be served kills */
 }
 
 void sim_clear_log(void)
