@@ -262,20 +262,23 @@ help:
 	@echo "make clean    remove $(BUILD)/"
 	@echo "make usb      list USB sticks; DEV=/dev/sdX writes the image to one (docs/real-hardware.md)"
 	@echo "make sign     KEY=key.pem CERT=cert.pem: a Secure Boot signed loader and image"
+	@echo "make test-matrix  the full suite on 10 machine configurations (a few minutes)"
 	@echo "make bench    fault, fork and exit costs under QEMU -icount (docs/bench.md);"
 	@echo "              bench-compare: against Linux; bench-scale: RAM sizes, fork modes"
 
 # --------------------------------------------------------- real hardware ---
 # docs/real-hardware.md. make usb lists the USB sticks; make usb DEV=/dev/sdX
 # writes the image to one after scripts/usb-write's checks (FORCE=1 allows a
-# non-removable or big USB disk, YES=1 skips the question).
+# non-removable or big USB disk, YES=1 skips the question). The image is made
+# afresh, so that it holds exactly CFG (e.g. CFG=disk/report.cfg) or none.
 .PHONY: usb test-tools
 
 usb:
 ifeq ($(DEV),)
 	$(Q)scripts/usb-write --list
 else
-	$(Q)$(MAKE) --no-print-directory $(if $(filter 1,$(SIGNED)),sign,image)
+	$(Q)$(MAKE) --no-print-directory $(if $(filter 1,$(SIGNED)),sign,$(EFI_APP))
+	$(if $(filter 1,$(SIGNED)),,$(Q)disk/mkimage.sh $(IMAGE) $(EFI_APP) $(CFG))
 	$(Q)scripts/usb-write $(if $(filter 1,$(FORCE)),--force) $(if $(filter 1,$(YES)),--yes) \
 		$(if $(filter 1,$(SIGNED)),$(SIGNED_IMAGE),$(IMAGE)) $(DEV)
 endif
@@ -291,6 +294,13 @@ sign: $(EFI_APP)
 	$(Q)scripts/sign-efi "$(KEY)" "$(CERT)" $(EFI_APP) $(SIGNED_EFI)
 	@echo "  IMAGE   $(SIGNED_IMAGE)"
 	$(Q)disk/mkimage.sh $(SIGNED_IMAGE) $(SIGNED_EFI) $(CFG)
+
+# The boot matrix: machines, disk attachments, RAM sizes, CPUs, OVMF builds,
+# with and without serial, each booting the full suite (test/matrix/*.t).
+.PHONY: test-matrix
+
+test-matrix: $(EFI_APP)
+	$(Q)BUILD=$(BUILD) prove -j2 --timer test/matrix/*.t
 
 # Host-side checks of the tools: the USB writer and the image format.
 test-tools:
