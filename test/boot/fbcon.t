@@ -15,35 +15,20 @@ pixel cannot produce the expected lines.
            of the serial log (scrolling redraws correctly)
   off      console = off leaves the screen alone
 """
-import ast
 import os
 import re
 
 import pgtest
+import screen as reader
 
-FONT_SOURCE = os.path.join(pgtest.ROOT, "core", "font8x16.c")
 CFG = "finish = halt\nsuite = boot\n"
-SCALE_2X_MIN_WIDTH = 1600       # as in core/fbcon.c
-MAX_COLS, MAX_ROWS = 480, 135   # ditto
 FG, BG = (0xAA, 0xAA, 0xAA), (0, 0, 0)   # as in core/fbcon.c
-UNKNOWN = "\ufffd"              # a cell that is no glyph of the font
-DONE = "playground: done"
+UNKNOWN = reader.UNKNOWN
+DONE = reader.DONE
 FBCON_LINE = re.compile(r"^fbcon: (\d+)x(\d+) framebuffer at 0x[0-9a-f]+, (\d+)x(\d+) text$")
-
-
-def load_font():
-    """{character: 16 art rows} from the GLYPH() entries of font8x16.c."""
-    with open(FONT_SOURCE) as f:
-        src = f.read()
-    font = {}
-    for m in re.finditer(r"GLYPH\(\s*('(?:\\.|[^'\\])')\s*,((?:\s*\"[^\"]*\"\s*,?)*)\)", src):
-        font[ast.literal_eval(m.group(1))] = re.findall(r'"([^"]*)"', m.group(2))
-    return font
-
-
-def glyph_key(rows):
-    """A glyph as the screen decoder sees it: one byte 0/1 per pixel."""
-    return b"".join(bytes(c == "#" for c in row) for row in rows)
+load_font = reader.font_art
+glyph_key = reader.glyph_key
+last_text = reader.last_text
 
 
 def check_font(tap, font):
@@ -62,27 +47,7 @@ def check_font(tap, font):
 
 
 def screen_lines(screen, glyphs):
-    """The text on a screendump, one string per grid row, trailing blanks cut."""
-    width, height, rgb = screen
-    scale = 2 if width >= SCALE_2X_MIN_WIDTH else 1
-    cw, ch = 8 * scale, 16 * scale
-    cols, rows = min(width // cw, MAX_COLS), min(height // ch, MAX_ROWS)
-    ink = rgb[1::3].translate(bytes(int(v >= 0x40) for v in range(256)))  # green
-    lines = []
-    for r in range(rows):
-        line = []
-        for c in range(cols):
-            cell, square = [], True
-            for y in range(16):
-                off = (r * ch + y * scale) * width + c * cw
-                bits = ink[off:off + cw:scale]
-                if scale > 1:   # each font pixel must be a full scale x scale square
-                    square &= ink[off + 1:off + cw:scale] == bits
-                    square &= ink[off + width:off + width + cw:scale] == bits
-                cell.append(bits)
-            line.append(glyphs.get(b"".join(cell), UNKNOWN) if square else UNKNOWN)
-        lines.append("".join(line).rstrip())
-    return lines
+    return reader.lines(screen, glyphs)
 
 
 def grey_on_black(screen):
@@ -92,19 +57,12 @@ def grey_on_black(screen):
     return not rgb.translate(None, levels) and rgb[0::3] == rgb[1::3] == rgb[2::3]
 
 
-def last_text(lines):
-    text = [x for x in lines if x]
-    return text[-1] if text else ""
-
-
 def show(lines):
     return "\n".join("|" + x for x in lines)
 
 
 def grid_of(screen):
-    width, height = screen[0], screen[1]
-    scale = 2 if width >= SCALE_2X_MIN_WIDTH else 1
-    return min(width // (8 * scale), MAX_COLS), min(height // (16 * scale), MAX_ROWS)
+    return reader.grid(screen[0], screen[1])[:2]
 
 
 def check_fbcon_line(tap, name, line, screen):
