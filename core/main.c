@@ -62,7 +62,7 @@ static void log_memory_map(struct bootinfo *bi)
 		   bi->mmap_count, (unsigned long long)(t.usable_below_4g >> 20),
 		   (unsigned long long)(t.usable_above_4g >> 20),
 		   t.usable_above_4g ? " (out of reach: 32-bit paging without PAE)" : "");
-	if (bi->loader_flags & 1)
+	if (bi->loader_flags & BI_FLAG_MAP_TRUNCATED)
 		log_normal("mem: warning: the firmware map outgrew the loader's buffer; "
 			   "later ranges are missing\n");
 }
@@ -168,57 +168,70 @@ static void mm_setup(const struct bootinfo *bi)
 		   mm_fork_mode == FORK_COPY_TABLES ? "copies" : "shares (copy-on-write)");
 }
 
-void kmain(uint32_t magic, uint32_t bi_phys)
+/* CPU tables first, so that any fault from here on is reported; the log
+ * needs the UART, probed even when the handoff looks wrong. */
+static struct bootinfo *take_over(uint32_t magic, uint32_t bi_phys)
 {
-	tsc_at_kmain = rdtsc();
-	cpu_init();
 	struct bootinfo *bi = phys_to_virt(bi_phys); /* the loader's direct map */
-	boot_info = bi;
-	int good_handoff = magic == KERNEL_ENTRY_MAGIC && bi->magic == BOOTINFO_MAGIC &&
-			   bi->version == BOOTINFO_VERSION &&
-			   bi->size == sizeof *bi + bi->mmap_capacity * sizeof bi->mmap[0];
+	int good = magic == KERNEL_ENTRY_MAGIC && bi->magic == BOOTINFO_MAGIC &&
+		   bi->version == BOOTINFO_VERSION &&
+		   bi->size == sizeof *bi + bi->mmap_capacity * sizeof bi->mmap[0];
 
-	if (!good_handoff || bi->cfg.serial != SERIAL_OFF) {
-		if (uart_init())
-			log_add_sink(&serial_sink);
-	}
+	if ((!good || bi->cfg.serial != SERIAL_OFF) && uart_init())
+		log_add_sink(&serial_sink);
 	gdt_init();
 	idt_init();
-	if (!good_handoff)
+	if (!good)
 		panic("bad handoff from the loader: magic 0x%08x, bootinfo 0x%08x", magic,
 		      bi_phys);
 	log_level = bi->cfg.log_level;
 	machine_set_exit_allowed(bi->cfg.finish == FINISH_EXIT);
+	return bi;
+}
 
+/* The screen console needs the kernel directory: its window lives there. */
+static void start_fbcon(const struct bootinfo *bi)
+{
+	unsigned cols, rows;
+	struct log_sink *fb = bi->cfg.console != CONSOLE_OFF ? fbcon_init(&bi->fb) : NULL;
+
+	if (!fb)
+		return;
+	log_add_sink(fb);
+	fbcon_get_size(&cols, &rows);
+	log_normal("fbcon: %ux%u framebuffer at 0x%llx, %ux%u text\n", bi->fb.width, bi->fb.height,
+		   (unsigned long long)bi->fb.base, cols, rows);
+}
+
+/* Our own page directory, with the direct map as far as RAM goes. */
+static void start_paging(const struct bootinfo *bi)
+{
+	struct memmap_totals t;
+
+	memmap_totals(bi->mmap, bi->mmap_count, &t);
+	paging_init(t.highest_usable_below_4g > DIRECT_MAP_MAX ? DIRECT_MAP_MAX
+							       : (uint32_t)t.highest_usable_below_4g);
+	start_fbcon(bi);
+	log_boot_facts(bi);
+	log_normal("paging: direct map 0x%08x-0x%08x -> phys 0-0x%08x (4 MiB pages), "
+		   "identity map removed\n",
+		   KERNEL_VIRT_BASE, KERNEL_VIRT_BASE + PFN_TO_PADDR(lowmem_end_pfn) - 1,
+		   PFN_TO_PADDR(lowmem_end_pfn) - 1);
+}
+
+void kmain(uint32_t magic, uint32_t bi_phys)
+{
+	tsc_at_kmain = rdtsc();
+	cpu_init();
+	struct bootinfo *bi = take_over(magic, bi_phys);
+	boot_info = bi;
 	log_normal("playground: kernel %s, 32-bit protected mode, two-level paging\n",
 		   PG_VERSION);
 	replay_loader_log(bi);
 	if (bi->cfg.gdb == GDB_KERNEL)
 		wait_for_gdb(bi);
 	log_memory_map(bi);
-	struct memmap_totals t;
-	memmap_totals(bi->mmap, bi->mmap_count, &t);
-	paging_init(t.highest_usable_below_4g > DIRECT_MAP_MAX ? DIRECT_MAP_MAX
-							       : (uint32_t)t.highest_usable_below_4g);
-	/* The screen console needs the kernel directory: its window lives there. */
-	if (bi->cfg.console != CONSOLE_OFF) {
-		struct log_sink *fb = fbcon_init(&bi->fb);
-
-		if (fb) {
-			unsigned cols, rows;
-
-			log_add_sink(fb);
-			fbcon_get_size(&cols, &rows);
-			log_normal("fbcon: %ux%u framebuffer at 0x%llx, %ux%u text\n", bi->fb.width,
-				   bi->fb.height, (unsigned long long)bi->fb.base, cols, rows);
-		}
-	}
-	log_boot_facts(bi);
-	log_normal("paging: direct map 0x%08x-0x%08x -> phys 0-0x%08x (4 MiB pages), "
-		   "identity map removed\n",
-		   KERNEL_VIRT_BASE, KERNEL_VIRT_BASE + PFN_TO_PADDR(lowmem_end_pfn) - 1,
-		   PFN_TO_PADDR(lowmem_end_pfn) - 1);
-
+	start_paging(bi);
 	pic_init();
 	apic_quiesce(bi->rsdp);
 	mm_setup(bi);

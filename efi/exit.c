@@ -70,7 +70,7 @@ static void record_map(struct bootinfo *bi, UINTN bytes, UINTN dsize)
 
 	if (n > bi->mmap_capacity) {
 		n = bi->mmap_capacity;
-		bi->loader_flags |= 1; /* map truncated: the kernel reports it */
+		bi->loader_flags |= BI_FLAG_MAP_TRUNCATED; /* the kernel reports it */
 	}
 	for (UINTN i = 0; i < n; i++) {
 		EFI_MEMORY_DESCRIPTOR *d = (void *)((char *)raw_map + i * dsize);

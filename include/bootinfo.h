@@ -93,6 +93,9 @@ struct bi_file {
 	char path[CONFIG_PATH_MAX];
 };
 
+/* loader_flags */
+#define BI_FLAG_MAP_TRUNCATED 0x1u /* the memory map outgrew its buffer */
+
 #define BI_MAX_KEEP 16
 #define BI_MAX_FILES CONFIG_MAX_SCRIPTS
 #define BI_LOG_SIZE 2048
