@@ -100,34 +100,43 @@ uint32_t table_drop(struct aspace *as, uint32_t pdx)
 {
 	pde_t pde = as->pd[pdx];
 	pte_t *pt = table_map(pde, KMAP_PT0);
+	int shared = page_refs(PTE_PFN(pde)) > 1; /* with a fork relative: pages stay */
 	uint32_t present = 0;
 
-	for (uint32_t i = 0; i < NPTENTRIES; i++)
-		present += pt[i] & PTE_P;
+	for (uint32_t i = 0; i < NPTENTRIES; i++) {
+		if (!(pt[i] & PTE_P))
+			continue;
+		present++;
+		if (!shared)
+			page_ref_dec(PTE_PFN(pt[i]));
+	}
 	as->pd[pdx] = 0;
 	as->rss -= present;
-	if (page_refs(PTE_PFN(pde)) > 1) { /* shared with a fork relative */
-		page_ref_dec(PTE_PFN(pde));
-		return present;
-	}
-	for (uint32_t i = 0; i < NPTENTRIES; i++)
-		if (pt[i] & PTE_P)
-			page_ref_dec(PTE_PFN(pt[i]));
 	page_ref_dec(PTE_PFN(pde));
 	return present;
 }
 
-static void drop_cb(struct aspace *as, uint32_t pdx, void *ctx)
+/* The whole space goes, so its rss no longer matters: a table shared with
+ * a fork relative only loses our reference, without the 1024 reads that
+ * would count what it maps. */
+static void destroy_table(struct aspace *as, uint32_t pdx, void *ctx)
 {
+	pfn_t table = PTE_PFN(as->pd[pdx]);
+
 	(void)ctx;
-	table_drop(as, pdx);
+	if (page_refs(table) > 1) {
+		as->pd[pdx] = 0;
+		page_ref_dec(table);
+	} else {
+		table_drop(as, pdx);
+	}
 }
 
 void vmm_destroy(struct aspace *as)
 {
 	if (as == vmm_current)
 		vmm_activate(NULL); /* never free the directory CR3 points at */
-	for_each_table(as, drop_cb, NULL);
+	for_each_table(as, destroy_table, NULL);
 	while (as->areas) {
 		struct area *a = as->areas;
 		as->areas = a->next;
