@@ -65,7 +65,7 @@ struct aspace *vmm_create(void)
 
 	if (!as)
 		return NULL;
-	pfn_t pd = pmm_alloc_page(PMM_DIR | PMM_ZERO, PAGE_PGDIR);
+	pfn_t pd = pmm_alloc_page(PMM_DIR, PAGE_PGDIR); /* not zeroed: written whole below */
 	if (!pd)
 		return NULL;
 	aspace_free_list = as->next_all;
@@ -73,6 +73,8 @@ struct aspace *vmm_create(void)
 	as->pd_pfn = pd;
 	as->pd = phys_to_virt(PFN_TO_PADDR(pd));
 	as->id = next_id++;
+	/* An empty user half, and the kernel's half: each entry written once. */
+	memset(as->pd, 0, KERNEL_PDX * sizeof(pde_t));
 	memcpy(&as->pd[KERNEL_PDX], &paging_kernel_pd()[KERNEL_PDX],
 	       (NPDENTRIES - KERNEL_PDX) * sizeof(pde_t));
 	as->next_all = all_spaces;
