@@ -68,12 +68,45 @@ int pmm_init(const struct bi_mem_range *map, uint32_t n, const struct bi_keep *k
 /* A page tagged use (PAGE_MAPPED, PAGE_KERNEL, PAGE_PGDIR) with refs = 1;
  * 0 when none is left. */
 pfn_t pmm_alloc_page(unsigned flags, uint32_t use);
+
+/* Reference counts, inline: every fault, fork and exit changes some. The
+ * checks are all here; what they find goes to page_ref_bad(). */
+int page_ref_bad(pfn_t pfn, const char *action);
+void page_free(pfn_t pfn);
+
+/* In use, so its count may change: in mem_map, neither free nor reserved
+ * (pfn 0, "no page", is reserved). */
+static inline int page_countable(pfn_t pfn)
+{
+	return pfn < pmm.max_pfn && !PAGE_IS_FREE(&mem_map[pfn]) &&
+	       mem_map[pfn].link != PAGE_RESERVED;
+}
+
 /* Drop one reference; the page is freed at zero. Bad calls (free page,
  * reserved page, outside mem_map) are reported and counted, not obeyed. */
-int page_ref_dec(pfn_t pfn);
+static inline int page_ref_dec(pfn_t pfn)
+{
+	if (!page_countable(pfn))
+		return page_ref_bad(pfn, "free of");
+	if (--mem_map[pfn].refs == 0)
+		page_free(pfn);
+	return 0;
+}
+
 /* Add one reference; refuses (and reports) at PAGE_REFS_MAX. */
-int page_ref_inc(pfn_t pfn);
-uint32_t page_refs(pfn_t pfn);
+static inline int page_ref_inc(pfn_t pfn)
+{
+	if (!page_countable(pfn) || mem_map[pfn].refs >= PAGE_REFS_MAX)
+		return page_ref_bad(pfn, "reference to");
+	mem_map[pfn].refs++;
+	return 0;
+}
+
+static inline uint32_t page_refs(pfn_t pfn)
+{
+	return pfn < pmm.max_pfn ? mem_map[pfn].refs : 0;
+}
+
 uint32_t pmm_free_pages(void);
 const char *pmm_use_name(pfn_t pfn);
 /* Benchmarks: a user page held by the kernel (see page.c). */

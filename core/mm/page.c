@@ -232,38 +232,23 @@ static const char *uncountable(pfn_t pfn)
 	return NULL;
 }
 
-int page_ref_dec(pfn_t pfn)
+/* page_ref_inc/dec (mm.h) found a bad call: say what was wrong, obey
+ * nothing. Returns -1 for them to return. */
+int page_ref_bad(pfn_t pfn, const char *action)
 {
 	const char *bad = uncountable(pfn);
 
-	if (bad) {
-		report("free of", bad, pfn);
-		return -1;
-	}
-	if (--mem_map[pfn].refs == 0)
-		push_free(pfn);
-	return 0;
-}
-
-int page_ref_inc(pfn_t pfn)
-{
-	const char *bad = uncountable(pfn);
-
-	if (bad) {
-		report("reference to", bad, pfn);
-		return -1;
-	}
-	if (mem_map[pfn].refs >= PAGE_REFS_MAX) {
+	if (bad)
+		report(action, bad, pfn);
+	else
 		report("count at its ceiling: refused a reference to", "a", pfn);
-		return -1;
-	}
-	mem_map[pfn].refs++;
-	return 0;
+	return -1;
 }
 
-uint32_t page_refs(pfn_t pfn)
+/* The last reference went (page_ref_dec). */
+void page_free(pfn_t pfn)
 {
-	return pfn < pmm.max_pfn ? mem_map[pfn].refs : 0;
+	push_free(pfn);
 }
 
 uint32_t pmm_free_pages(void)

@@ -24,12 +24,11 @@ void table_copy_protected(pte_t *dst, pte_t *src)
 {
 	for (uint32_t i = 0; i < NPTENTRIES; i++) {
 		pte_t e = src[i];
+		dst[i] = e;
 		if (e & PTE_P) {
-			e &= ~PTE_W;
-			src[i] = e;
+			src[i] = dst[i] = e & ~PTE_W;
 			page_ref_inc(PTE_PFN(e));
 		}
-		dst[i] = e;
 	}
 }
 
