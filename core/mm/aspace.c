@@ -180,13 +180,10 @@ void flush_all(struct aspace *as, const char *why)
 	log_verbose("tlb: cr3 reload (%s)\n", why);
 }
 
-struct area *vmm_find_area(struct aspace *as, vaddr_t va)
+/* vmm_find_area() (mm.h) when its last answer does not hold va. */
+struct area *vmm_find_area_walk(struct aspace *as, vaddr_t va)
 {
-	struct area *a = as->cache;
-
-	if (a && va >= a->start && va < a->end)
-		return a;
-	for (a = as->areas; a && a->start <= va; a = a->next) {
+	for (struct area *a = as->areas; a && a->start <= va; a = a->next) {
 		if (va < a->end) {
 			as->cache = a;
 			return a;

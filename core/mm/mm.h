@@ -175,7 +175,20 @@ int vmm_map(struct aspace *as, vaddr_t start, uint32_t len, uint32_t flags, cons
 int vmm_unmap(struct aspace *as, vaddr_t start, uint32_t len);
 /* Grow or shrink an area in place (brk); shrinking frees the pages. */
 int vmm_resize(struct aspace *as, struct area *a, vaddr_t new_end);
-struct area *vmm_find_area(struct aspace *as, vaddr_t va);
+struct area *vmm_find_area_walk(struct aspace *as, vaddr_t va);
+
+/* The area holding va, or NULL. Its last answer is checked first, inline:
+ * a task faulting through an array, or copying to a buffer, asks about
+ * the same area again and again. */
+static inline struct area *vmm_find_area(struct aspace *as, vaddr_t va)
+{
+	struct area *a = as->cache;
+
+	if (a && va >= a->start && va < a->end)
+		return a;
+	return vmm_find_area_walk(as, va);
+}
+
 /* Copy for fork: every present page shared read-only, counted once more. */
 struct aspace *vmm_fork(struct aspace *parent);
 /* Copy bytes into as at va, allocating private pages as needed (the

@@ -59,7 +59,7 @@ int table_make_private(struct aspace *as, uint32_t pdx)
 	return 0;
 }
 
-pte_t *table_for_write(struct aspace *as, vaddr_t va)
+pte_t *table_prepare(struct aspace *as, vaddr_t va)
 {
 	uint32_t pdx = PDX(va);
 	pde_t pde = as->pd[pdx];
