@@ -168,35 +168,51 @@ def print_run_table(icount, tcg):
         print("%-38s %10d %10d %10d   %12s" % (name, f["median"], f["min"], f["max"], t))
 
 
+def derive_exit(linux):
+    """The peer has no exit figure; ours is, per round, the time from the
+    child's first act to the parent's return from wait, so take the same
+    from its medians: fork_exit_wait - fork_to_child_run (marked *)."""
+    derived = {}
+    for pages in FORK_PAGES:
+        wait, run = (value(linux, "%s_cycles_%dpages" % (n, pages))
+                     for n in ("fork_exit_wait", "fork_to_child_run"))
+        if wait and run:
+            derived["exit_teardown_cycles_%dpages" % pages] = wait - run
+    return derived
+
+
 def compare_rows(ours, linux):
-    """(figure, ours, linux or None, linux/ours or None), peer rows first."""
+    """(figure, ours, linux or None, linux/ours or None, derived), in the
+    order our benchmark prints them."""
+    derived = derive_exit(linux)
     rows = []
-    for name in list(linux) + [n for n in ours if n not in linux]:
-        if name in ours:
-            o, l = ours[name]["median"], value(linux, name)
-            rows.append((name, o, l, l / o if l and o else None))
+    for name in ours:
+        o, l = ours[name]["median"], value(linux, name) or derived.get(name)
+        rows.append((name, o, l, l / o if l and o else None, name in derived))
     return rows
 
 
 def print_compare(rows, markdown=False):
+    star = lambda l, d: "-" if l is None else "%d%s" % (l, "*" if d else "")  # noqa: E731
     if markdown:
         print("| figure | ours | Linux 6.1 i386 | Linux / ours |")
         print("|---|---:|---:|---:|")
-        for name, o, l, r in rows:
-            print("| %s | %d | %s | %s |" % (name, o, l if l is not None else "-",
-                                             "%.1f×" % r if r else "-"))
-        return
-    print("%-38s %10s %10s %12s" % ("figure (instructions, median)", "ours", "Linux", "Linux/ours"))
-    for name, o, l, r in rows:
-        print("%-38s %10d %10s %12s" % (name, o, l if l is not None else "-",
-                                        "%.2fx" % r if r else "-"))
+        for name, o, l, r, d in rows:
+            print("| %s | %d | %s | %s |" % (name, o, star(l, d), "%.1f×" % r if r else "-"))
+    else:
+        print("%-38s %10s %10s %12s" % ("figure (instructions, median)", "ours", "Linux",
+                                        "Linux/ours"))
+        for name, o, l, r, d in rows:
+            print("%-38s %10d %10s %12s" % (name, o, star(l, d), "%.2fx" % r if r else "-"))
+    if any(d for *_, d in rows):
+        print("* derived from the peer's medians: fork_exit_wait - fork_to_child_run")
 
 
 # ----------------------------------------------------------------- commands --
 
 def write_json(path, data):
     with open(path, "w") as f:
-        json.dump(data, f, indent=1, sort_keys=True)
+        json.dump(data, f, indent=1)  # in the order the figures were printed
         f.write("\n")
     print("wrote %s" % path)
 
@@ -243,7 +259,7 @@ def cmd_compare(args):
     print_targets(trows)
     write_json(os.path.join(args.build, "bench-compare.json"), {
         "version": version(), "units": ICOUNT_UNITS, "ours": ours, "linux": linux,
-        "rows": [dict(zip(("figure", "ours", "linux", "ratio"), r)) for r in rows],
+        "rows": [dict(zip(("figure", "ours", "linux", "ratio", "derived"), r)) for r in rows],
         "targets": [dict(zip(("target", "measured", "limit", "met"), r)) for r in trows]})
     return 0 if all(r[3] for r in trows) else 2
 
@@ -302,7 +318,7 @@ def cmd_scale(args):
 
 # test/boot/bench.t: its run, and how its ceilings are made.
 GUARD_ROUNDS = 3
-CEILING_HEADROOM = 0.10  # +10%, and at least CEILING_SLACK instructions
+CEILING_HEADROOM = 0.05  # +5%, and at least CEILING_SLACK instructions
 CEILING_SLACK = 20
 
 
