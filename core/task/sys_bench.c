@@ -14,6 +14,10 @@
  *   SYS_bench_hold    ballast: hold part of memory, as a busy machine
  *                     would, to show what a mem_map scan then costs
  *
+ * The last three hold kernel state (pages, an armed skip), so they answer
+ * only while run = bench is running (-EPERM otherwise): another program
+ * must not strand pages that only the benchmark's end gives back.
+ *
  * None of it is on a hot path: the fault path calls bench_fault_skip()
  * only for a fault that is about to kill the task.
  */
@@ -36,6 +40,7 @@ static pfn_t allocated[ALLOC_MAX];
 static uint32_t nallocated;
 static pfn_t ballast;      /* first held page; each holds the next's pfn */
 static uint32_t nballast;
+static int running;        /* bench_run() is waiting for the benchmark */
 
 /* The armed skip: a fault of task pid at eip resumes at eip + len. */
 static struct {
@@ -80,6 +85,8 @@ int32_t sys_bench_fetch(struct trapframe *tf)
 /* bench_skip(eip, len): arm for the caller; len 0 disarms. */
 int32_t sys_bench_skip(struct trapframe *tf)
 {
+	if (!running)
+		return -EPERM;
 	if (tf->ecx > X86_INSN_MAX)
 		return -EINVAL;
 	skip.pid = tf->ecx ? current->pid : 0;
@@ -118,6 +125,8 @@ int32_t sys_bench_alloc(struct trapframe *tf)
 {
 	uint32_t want = MIN(tf->ebx, ALLOC_MAX - nallocated), got = 0;
 
+	if (!running)
+		return -EPERM;
 	if (!tf->ebx)
 		return (int32_t)free_allocated();
 	for (; got < want; got++) {
@@ -145,6 +154,8 @@ int32_t sys_bench_hold(struct trapframe *tf)
 {
 	pfn_t last = 0;
 
+	if (!running)
+		return -EPERM;
 	if (!tf->ebx) {
 		release_ballast();
 		return 0;
@@ -166,11 +177,14 @@ void bench_run(uint32_t rounds)
 
 	kprintf("BENCH ours start pages=%u fork=%s alloc=%s\n", pmm.total,
 		mm_fork_mode == FORK_COPY_TABLES ? "copy" : "share", PMM_ALLOCATOR_NAME);
+	running = 1;
 	int pid = task_spawn("bench", rounds, current);
 	if (pid > 0)
 		task_wait(pid, &status, 0);
 	while (task_wait(-1, NULL, 0) > 0)
 		; /* orphans of a benchmark that died */
+	running = 0;
+	skip.pid = 0;
 	free_allocated();
 	release_ballast();
 	kprintf("BENCH ours done status=0x%x\n", (uint32_t)status);

@@ -1,6 +1,7 @@
 /*
  * badptr.c - system calls given kernel, unmapped or read-only pointers
  * return -EFAULT; the kernel never faults on them or writes through them.
+ * The benchmark's calls that hold pages refuse other programs (-EPERM).
  */
 #include <ulib.h>
 
@@ -27,6 +28,8 @@ int main(void)
 	tap_eq(waitpid(pid, (int *)0xC0000000u, 0), -EFAULT, "waitpid() status into the kernel");
 	tap_eq(waitpid(pid, &status, 0), -ECHILD, "the child was reaped all the same");
 	tap_eq(syscall0(999), -ENOSYS, "an unknown system call");
+	tap_eq(syscall1(SYS_bench_alloc, 1), -EPERM, "the benchmark's page grab, outside it");
+	tap_eq(syscall1(SYS_bench_hold, 1), -EPERM, "the benchmark's ballast, outside it");
 	tap(write(1, message, sizeof message - 1) == sizeof message - 1,
 	    "write() from read-only text is fine");
 	return 0;
