@@ -7,7 +7,7 @@
  *   kstack + 4096  +-------------------------+
  *                  | struct trapframe        |  user tasks: iret target
  *                  +-------------------------+
- *                  | return address          |  trap_return, or
+ *                  | return address          |  user_start, or
  *                  | ebp ebx esi edi fs gs   |  kthread_trampoline
  *   t->esp ------> +-------------------------+
  *                  |   ... grows down ...    |
@@ -23,7 +23,7 @@
 #include "core/task/task.h"
 #include "lib/string.h"
 
-extern char trap_return[], kthread_trampoline[];
+extern char user_start[], kthread_trampoline[];
 
 struct switch_frame {
 	uint32_t gs, fs, edi, esi, ebx, ebp, ret;
@@ -59,7 +59,7 @@ void context_init_user(struct task *t, uint32_t entry, uint32_t user_esp, uint32
 	tf->eflags = EFLAGS_IF | 0x2; /* interrupts on in ring 3 */
 	tf->user_esp = user_esp;
 	tf->eax = arg; /* crt0 passes it to main */
-	push_switch_frame(t, tf, (uint32_t)trap_return, 0, 0);
+	push_switch_frame(t, tf, (uint32_t)user_start, 0, 0);
 }
 
 void context_init_kthread(struct task *t, int (*fn)(void *), void *arg)
@@ -74,7 +74,7 @@ void context_init_fork(struct task *child, const struct trapframe *parent)
 
 	*tf = *parent;
 	tf->eax = 0; /* fork() returns 0 in the child */
-	push_switch_frame(child, tf, (uint32_t)trap_return, 0, 0);
+	push_switch_frame(child, tf, (uint32_t)user_start, 0, 0);
 }
 
 void context_prepare(struct task *t)

@@ -36,7 +36,11 @@ void idt_init(void)
 
 	for (int v = 0; v < 256; v++)
 		set_gate(v, trap_vectors[v], KERNEL_CS, GATE_INT32);
+	/* int $0x80, and int3 and into as Linux allows them: ring 3 reaching
+	 * any other gate with int gets #GP instead. */
 	set_gate(T_SYSCALL, trap_vectors[T_SYSCALL], KERNEL_CS, GATE_INT32 | GATE_USER);
+	set_gate(T_BRKPT, trap_vectors[T_BRKPT], KERNEL_CS, GATE_INT32 | GATE_USER);
+	set_gate(T_OFLOW, trap_vectors[T_OFLOW], KERNEL_CS, GATE_INT32 | GATE_USER);
 	set_gate(T_DBLFLT, 0, DF_TSS_SEL, GATE_TASK);
 	__asm__ volatile("lidt %0" : : "m"(r));
 }

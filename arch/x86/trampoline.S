@@ -24,10 +24,11 @@
 #define MSR_EFER 0xC0000080
 #define EFER_LME (1 << 8)
 #define CR4_PSE (1 << 4)
+#define CR4_MCE (1 << 6)
 #define CR4_PCIDE 17
 #define CR4_CET 23
 #define CR0_PG 0x80000000
-#define CR0_BOOT 0x80010033 /* PG | WP | NE | ET | MP | PE */
+#define CR0_BOOT 0x80010037 /* PG | WP | NE | ET | EM | MP | PE: no x87 */
 
 	.section .text
 	.code64
@@ -88,8 +89,8 @@ pm32:			/* compatibility mode; EDI = page base */
 	rdmsr
 	and $~EFER_LME, %eax
 	wrmsr
-	mov $CR4_PSE, %eax
-	mov %eax, %cr4		/* non-PAE paging, 4 MiB pages allowed */
+	mov $(CR4_PSE | CR4_MCE), %eax
+	mov %eax, %cr4		/* non-PAE paging, 4 MiB pages allowed, #MC on */
 	mov 0(%edi), %eax
 	mov %eax, %cr3
 	mov $CR0_BOOT, %eax

@@ -32,7 +32,7 @@ vector\n:
 	.set i, i + 1
 	.endr
 
-	.global trap_common, trap_return
+	.global trap_common, trap_return, user_start
 trap_common:
 	pushl %ds
 	pushl %es
@@ -43,12 +43,20 @@ trap_common:
 	pushl %esp		/* struct trapframe * */
 	call trap_dispatch
 	addl $4, %esp
-trap_return:			/* new tasks start here too */
+trap_return:
 	popal
 	popl %es
 	popl %ds
 	addl $8, %esp		/* vector and error code */
 	iret
+
+/* A new user task (spawned or forked) starts here, its trap frame at the
+ * stack pointer: killed before it ever ran, it dies now, not in ring 3. */
+user_start:
+	pushl %esp
+	call return_to_user
+	addl $4, %esp
+	jmp trap_return
 
 	.section .rodata
 	.balign 4

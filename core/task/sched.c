@@ -87,7 +87,8 @@ void schedule(void)
 
 void sched_sleep(uint32_t n)
 {
-	current->wake_tick = ticks + n;
+	/* Due ticks are compared as signed differences: at most 2^31 - 1. */
+	current->wake_tick = ticks + (n > SLEEP_TICKS_MAX ? SLEEP_TICKS_MAX : n);
 	current->state = TASK_SLEEPING;
 	schedule();
 }
@@ -118,8 +119,12 @@ void return_to_user(struct trapframe *tf)
 	if (current->term)
 		task_exit(current->term);
 	if (need_resched) {
-		current->preemptions++;
+		uint32_t switches = current->switches;
 		schedule();
+		/* Counted only when another task ran in between: a tick with
+		 * nobody else runnable takes nothing away. */
+		if (current->switches != switches)
+			current->preemptions++;
 	}
 	if (current->term)
 		task_exit(current->term);

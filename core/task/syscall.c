@@ -57,7 +57,6 @@ static int32_t sys_write(struct trapframe *tf)
 
 static int32_t sys_exit(struct trapframe *tf)
 {
-	task_flush_output(current);
 	task_exit(W_MAKE_EXIT(tf->ebx));
 }
 
@@ -136,13 +135,14 @@ static vaddr_t find_gap(struct aspace *as, uint32_t len)
 	return at + len > at && at + len <= USER_STACK_TOP - (8u << 20) ? at : 0;
 }
 
-/* mmap2(addr, len, prot, flags, fd, pgoff): anonymous private memory only. */
+/* mmap2(addr, len, prot, flags, fd, pgoff): anonymous private memory only,
+ * so fd must be -1 and pgoff (EBP) 0: there is no file to offset into. */
 static int32_t sys_mmap2(struct trapframe *tf)
 {
 	uint32_t addr = tf->ebx, len = PG_ROUND_UP(tf->ecx), prot = tf->edx, flags = tf->esi;
 
 	if (!len || len < tf->ecx || (flags & ~MAP_FIXED) != (MAP_PRIVATE | MAP_ANONYMOUS) ||
-	    (int32_t)tf->edi != -1)
+	    (int32_t)tf->edi != -1 || tf->ebp)
 		return -EINVAL;
 	if (!(flags & MAP_FIXED))
 		addr = find_gap(current->as, len);
@@ -189,9 +189,10 @@ static int32_t sys_nanosleep(struct trapframe *tf)
 		return -EFAULT;
 	if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
 		return -EINVAL;
-	/* 100 Hz: round up to whole ticks, so a sleep is never shorter. */
-	uint32_t n = (uint32_t)ts.tv_sec * 100 + ((uint32_t)ts.tv_nsec + 9999999) / 10000000;
-	sched_sleep(n);
+	/* 100 Hz: round up to whole ticks, plus one for the part of the
+	 * current tick already gone, so a sleep is never shorter than asked. */
+	uint64_t n = (uint64_t)ts.tv_sec * 100 + ((uint32_t)ts.tv_nsec + 9999999) / 10000000 + 1;
+	sched_sleep(n > SLEEP_TICKS_MAX ? SLEEP_TICKS_MAX : (uint32_t)n);
 	return current->term ? -EINTR : 0;
 }
 
@@ -333,9 +334,9 @@ void syscall_dispatch(struct trapframe *tf)
 void user_exception(struct trapframe *tf)
 {
 	int term = tf->vector == T_DIVIDE ? TERM_FPE
-		   : tf->vector == 6     ? TERM_ILL
-		   : tf->vector == T_BRKPT ? TERM_TRAP
-					   : TERM_SEGV;
+		   : tf->vector == T_ILLOP || tf->vector == T_NOMATH ? TERM_ILL
+		   : tf->vector == T_BRKPT || tf->vector == T_OFLOW ? TERM_TRAP
+								  : TERM_SEGV;
 
 	kprintf("trap: pid=%d (%s) %s error=0x%x eip=0x%08x: killed\n", current->pid,
 		current->name, trap_name(tf->vector), tf->error, tf->eip);

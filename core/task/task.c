@@ -147,6 +147,7 @@ int task_fork(struct trapframe *tf)
 	}
 	child->parent = current;
 	child->heap_start = current->heap_start;
+	child->brk = current->brk;
 	child->heap = current->heap ? vmm_find_area(child->as, current->heap->start) : NULL;
 	child->agent = NULL;
 	context_init_fork(child, tf);
@@ -166,6 +167,7 @@ void task_exit(int status)
 
 	if (t == init_task || t->pid == 0)
 		panic("%s tried to exit (status 0x%x)", t->name, status);
+	task_flush_output(t); /* a line it had not ended, killed or not */
 	if (t->as) {
 		struct aspace *as = t->as;
 		t->as = NULL;

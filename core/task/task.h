@@ -86,6 +86,7 @@ const char *task_state_name(enum task_state s);
 void sched_init(struct task *idle);
 void sched_wake(struct task *t);
 void schedule(void);
+#define SLEEP_TICKS_MAX 0x7FFFFFFFu /* about 248 days at 100 Hz */
 void sched_sleep(uint32_t ticks);
 /* Block the current task until sched_wake(); returns after it. */
 void sched_block(void);

@@ -6,15 +6,19 @@
 
 int32_t syscall6(int nr, uint32_t a, uint32_t b, uint32_t c, uint32_t d, uint32_t e, uint32_t f)
 {
+	/* EBP carries the sixth argument (Linux i386), and every other
+	 * register is taken: EAX points at {nr, f} until EBP is saved and
+	 * loaded. (An "m" operand would be ESP-relative, off by the push.) */
+	uint32_t nr_f[2] = { (uint32_t)nr, f };
 	int32_t r;
 
-	/* EBP carries the sixth argument (Linux i386); save it around the trap. */
 	__asm__ volatile("pushl %%ebp\n\t"
-			 "movl %7, %%ebp\n\t"
+			 "movl 4(%%eax), %%ebp\n\t"
+			 "movl (%%eax), %%eax\n\t"
 			 "int $0x80\n\t"
 			 "popl %%ebp"
 			 : "=a"(r)
-			 : "a"(nr), "b"(a), "c"(b), "d"(c), "S"(d), "D"(e), "m"(f)
+			 : "a"(nr_f), "b"(a), "c"(b), "d"(c), "S"(d), "D"(e)
 			 : "memory");
 	return r;
 }

@@ -28,6 +28,10 @@ int main(void)
 	tap_eq(waitpid(pid, (int *)0xC0000000u, 0), -EFAULT, "waitpid() status into the kernel");
 	tap_eq(waitpid(pid, &status, 0), -ECHILD, "the child was reaped all the same");
 	tap_eq(syscall0(999), -ENOSYS, "an unknown system call");
+	/* The sixth argument travels in EBP: a page offset has no meaning
+	 * for anonymous memory. */
+	tap_eq(syscall6(SYS_mmap2, 0, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+			(uint32_t)-1, 1), -EINVAL, "mmap2() with a page offset (sixth argument, EBP)");
 	tap_eq(syscall1(SYS_bench_alloc, 1), -EPERM, "the benchmark's page grab, outside it");
 	tap_eq(syscall1(SYS_bench_hold, 1), -EPERM, "the benchmark's ballast, outside it");
 	tap(write(1, message, sizeof message - 1) == sizeof message - 1,

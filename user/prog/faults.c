@@ -14,6 +14,10 @@ static const struct {
 	{ "jumping to an unmapped address", TERM_SEGV },
 	{ "an invalid instruction", TERM_ILL },
 	{ "a privileged instruction", TERM_SEGV },
+	{ "a breakpoint (int3)", TERM_TRAP },
+	{ "a divide error", TERM_FPE },
+	{ "int to a kernel-only gate", TERM_SEGV },
+	{ "an x87 instruction (no FPU)", TERM_ILL },
 };
 
 int main(void)
@@ -24,6 +28,7 @@ int main(void)
 		tap_eq(W_TERM(status), (uint32_t)cases[i].term, "%s kills the task",
 		       cases[i].what);
 	}
-	tap(1, "the parent goes on after six killed children");
+	tap(1, "the parent goes on after %u killed children",
+	    (unsigned)(sizeof cases / sizeof cases[0]));
 	return 0;
 }

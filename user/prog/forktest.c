@@ -5,7 +5,9 @@
  *   2. COW reuse: once the child has exited, the parent's write to a page
  *      they shared reuses it (+1 reuse, +0 copy);
  *   3. a system call that writes into a COW-shared page gives the writer
- *      its own copy and leaves the other task's page unchanged.
+ *      its own copy and leaves the other task's page unchanged;
+ *   4. the break is inherited: the child's heap starts where the parent's
+ *      ended, and it grows and shrinks its own.
  */
 #include <ulib.h>
 
@@ -95,10 +97,43 @@ static void syscall_writes_shared_page(void)
 	tap(intact, "the parent's page is unchanged by the child's system call");
 }
 
+static int child_heap(char *parent_break)
+{
+	if (sbrk(0) != parent_break || parent_break[-1] != 0x5a)
+		return 1;
+	char *more = sbrk(4096);
+	if (more != parent_break || more[0] != 0 || more[4095] != 0)
+		return 2; /* grown memory reads zero */
+	more[0] = 1;
+	if (sbrk(-8192) != parent_break + 4096 || sbrk(0) != parent_break - 4096)
+		return 3;
+	return 0;
+}
+
+static void heap_after_fork(void)
+{
+	int status = -1;
+	char *old = sbrk(4096);
+
+	tap(old != (void *)-1, "parent's sbrk(4096) at %p", (void *)old);
+	old[4095] = 0x5a;
+	char *brk_now = sbrk(0);
+	int pid = fork();
+	if (pid == 0)
+		exit(child_heap(brk_now));
+	waitpid(pid, &status, 0);
+	tap(status == W_MAKE_EXIT(0),
+	    "child's break is the parent's; its sbrk grows and shrinks (status 0x%x)", status);
+	tap(sbrk(0) == brk_now && old[4095] == 0x5a,
+	    "the parent's break and heap are its own after the child's");
+	sbrk(-4096);
+}
+
 int main(void)
 {
 	both_directions();
 	reuse_after_child_exit();
 	syscall_writes_shared_page();
+	heap_after_fork();
 	return 0;
 }

@@ -6,6 +6,7 @@
 
 #define CR0_PE 0x00000001u
 #define CR0_MP 0x00000002u
+#define CR0_EM 0x00000004u /* no x87: its instructions raise #NM */
 #define CR0_ET 0x00000010u
 #define CR0_NE 0x00000020u
 #define CR0_WP 0x00010000u
@@ -13,6 +14,7 @@
 
 #define CR4_PSE 0x00000010u
 #define CR4_PAE 0x00000020u
+#define CR4_MCE 0x00000040u
 #define CR4_PGE 0x00000080u
 #define CR4_PCIDE 0x00020000u
 #define CR4_LA57 0x00001000u

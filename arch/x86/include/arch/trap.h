@@ -6,6 +6,9 @@
 #define T_DEBUG 1
 #define T_NMI 2
 #define T_BRKPT 3
+#define T_OFLOW 4
+#define T_ILLOP 6
+#define T_NOMATH 7 /* #NM: CR0.EM is set, there is no x87 */
 #define T_DBLFLT 8
 #define T_GPFLT 13
 #define T_PGFLT 14
