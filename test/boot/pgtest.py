@@ -81,6 +81,66 @@ def kernel_tap(log, tap, prefix=""):
     return results
 
 
+# The boot log's lines (docs/serial-log.md, "The kernel's boot"), each
+# as its documented format: a missing or reformatted line fails the test.
+H8, H16 = r"0x[0-9a-f]{8}", r"0x[0-9a-f]{16}"
+BOOT_LINES = (
+    ("loader banner", r"^loader: paging playground \S+ \(BOOTX64\.EFI\)$"),
+    ("loader's kernel line", r"^loader: kernel at phys 0x[0-9a-f]+ virt 0x[0-9a-f]+, \d+ KiB, "
+                             r"\d+ relocations$"),
+    ("kernel banner", r"^playground: kernel \S+, 32-bit protected mode, two-level paging$"),
+    ("a memory-map range", r"^mem: %s-%s +\d+ KiB [a-z-]+$" % (H16, H16)),
+    ("memory-map totals", r"^mem: \d+ ranges, usable \d+ MiB below 4 GiB, \d+ MiB above 4 GiB"
+                          r"( \(out of reach: 32-bit paging without PAE\))?$"),
+    ("control registers", r"^cpu: \S+, cr0=%s cr3=%s cr4=%s efer=%s$" % (H8, H8, H8, H8)),
+    ("kernel tables", r"^cpu: gdt=%s idt=%s tss=%s$" % (H8, H8, H8)),
+    ("where the kernel runs", r"^kernel: virt %s-%s phys %s-%s \(slid by %s, \d+ relocations\)$"
+                              % (H8, H8, H8, H8, H8)),
+    ("ExitBootServices to kmain", r"^boot: ExitBootServices to kmain: \d+ TSC cycles "
+                                  r"\(map key retries: \d+\)$"),
+    ("paging", r"^paging: direct map 0xc0000000-%s -> phys 0-%s \(4 MiB pages\), "
+               r"identity map removed$" % (H8, H8)),
+    ("processors", r"^cpu: \d+ processors? in the MADT, running on the boot CPU only$"),
+    ("mem_map", r"^mm: mem_map at %s, \d+ KiB for \d+ pages; managed \d+ pages" % H8),
+    ("zero page", r"^mm: zero page at %s; fork (shares \(copy-on-write\)|copies) page tables$"
+                  % H8),
+)
+
+# What user/prog/faults.c's children must leave in the log: one kill line
+# each, with the documented reason (docs/serial-log.md, "Faults, tasks").
+KILL_LINES = (
+    ("reading address 0", r"^segv: pid=\d+ \(badaccess\) va=0x00000000 err=\(read,user,not-present\) "
+                          r"eip=%s: null page; killed$" % H8),
+    ("writing its own text", r"^segv: pid=\d+ \(badaccess\) va=0x080[0-9a-f]{5} "
+                             r"err=\(write,user,protection\) eip=%s: write to a read-only area; "
+                             r"killed$" % H8),
+    ("writing a kernel address", r"^segv: pid=\d+ \(badaccess\) va=0xc0100000 "
+                                 r"err=\(write,user,[a-z-]+\) eip=%s: kernel address; killed$" % H8),
+    ("jumping to an unmapped address", r"^segv: pid=\d+ \(badaccess\) va=0x30000000 "
+                                       r"err=\(read,user,not-present(,fetch)?\) eip=0x30000000: "
+                                       r"no area; killed$"),
+    ("an invalid instruction", r"^trap: pid=\d+ \(badaccess\) #UD invalid opcode error=0x0 "
+                               r"eip=%s: killed$" % H8),
+    ("a privileged instruction", r"^trap: pid=\d+ \(badaccess\) #GP general protection error=0x0 "
+                                 r"eip=%s: killed$" % H8),
+    ("a breakpoint", r"^trap: pid=\d+ \(badaccess\) #BP breakpoint error=0x0 eip=%s: killed$" % H8),
+    ("a divide error", r"^trap: pid=\d+ \(badaccess\) #DE divide error error=0x0 eip=%s: killed$"
+                       % H8),
+    ("int to a kernel-only gate", r"^trap: pid=\d+ \(badaccess\) #GP general protection "
+                                  r"error=0x10a eip=%s: killed$" % H8),
+    ("an x87 instruction", r"^trap: pid=\d+ \(badaccess\) #NM no math coprocessor error=0x0 "
+                           r"eip=%s: killed$" % H8),
+)
+
+
+def check_lines(log, tap, table, prefix=""):
+    """One TAP result per (what, regex): some line of the log matches."""
+    for what, regex in table:
+        r = re.compile(regex)
+        tap.ok(any(r.match(line) for line in log.splitlines()),
+               prefix + "log line: %s" % what, "no line matches /%s/" % regex)
+
+
 def check_common(log, status, tap, expect_status=pgqemu.EXIT_PASS, prefix=""):
     tap.ok("PANIC" not in log, prefix + "no kernel panic")
     meaning = {None: "timeout (hang)", 0: "shutdown or triple fault"}
