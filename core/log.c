@@ -10,9 +10,26 @@
 #include <stdarg.h>
 
 #include "lib/fmt.h"
+#include "lib/string.h"
 
 int log_level = LOG_NORMAL;
 static struct log_sink *sinks;
+
+/* The log before the screen console starts (it needs the kernel's page
+ * directory): the loader's lines, the memory map, the CPU state. A PC
+ * without COM1 would never show them, so they are kept and replayed. */
+static char early[EARLY_LOG_SIZE];
+static size_t early_len, early_lost;
+static int early_open = 1;
+
+static void keep_early(const char *s, size_t n)
+{
+	size_t room = sizeof early - early_len, take = n < room ? n : room;
+
+	memcpy(early + early_len, s, take);
+	early_len += take;
+	early_lost += n - take;
+}
 
 void log_add_sink(struct log_sink *sink)
 {
@@ -20,10 +37,32 @@ void log_add_sink(struct log_sink *sink)
 	sinks = sink;
 }
 
+void log_add_sink_replay(struct log_sink *sink)
+{
+	char note[96];
+
+	sink->write(early, early_len);
+	if (early_lost) {
+		int n = fmt_snprintf(note, sizeof note,
+				     "\nlog: %u more bytes before the screen started: on serial only\n",
+				     (unsigned)early_lost);
+		sink->write(note, (size_t)n);
+	}
+	early_open = 0;
+	log_add_sink(sink);
+}
+
 void log_write(const char *s, size_t n)
 {
+	if (early_open)
+		keep_early(s, n);
 	for (struct log_sink *k = sinks; k; k = k->next)
 		k->write(s, n);
+}
+
+void log_early_done(void)
+{
+	early_open = 0;
 }
 
 static void vlog(const char *fmt, va_list ap)

@@ -23,6 +23,12 @@ struct log_sink {
 extern int log_level;
 
 void log_add_sink(struct log_sink *sink);
+/* Add a sink that starts late (the screen), giving it first everything
+ * logged so far (up to EARLY_LOG_SIZE bytes); stops keeping the log. */
+#define EARLY_LOG_SIZE 16384
+void log_add_sink_replay(struct log_sink *sink);
+/* No late sink is coming (no screen): stop keeping the early log. */
+void log_early_done(void);
 void log_write(const char *s, size_t n);
 
 /* Always printed, whatever the level. */

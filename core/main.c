@@ -195,9 +195,11 @@ static void start_fbcon(const struct bootinfo *bi)
 	unsigned cols, rows;
 	struct log_sink *fb = bi->cfg.console != CONSOLE_OFF ? fbcon_init(&bi->fb) : NULL;
 
-	if (!fb)
+	if (!fb) {
+		log_early_done();
 		return;
-	log_add_sink(fb);
+	}
+	log_add_sink_replay(fb); /* what was logged before the screen, first */
 	fbcon_get_size(&cols, &rows);
 	log_normal("fbcon: %ux%u framebuffer at 0x%llx, %ux%u text\n", bi->fb.width, bi->fb.height,
 		   (unsigned long long)bi->fb.base, cols, rows);

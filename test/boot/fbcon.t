@@ -11,8 +11,11 @@ pixel cannot produce the expected lines.
   font     95 glyphs for 0x20..0x7E, 16 rows of 8, all different
   noserial q35 with -serial none: the log reaches the screen alone, up
            to "playground: done"; only black and light grey on it
+  report   disk/report.cfg without serial: the lines logged before the
+           screen console started are replayed onto it
   2x       1920x1080: glyphs doubled, and the screen is exactly the tail
-           of the serial log (scrolling redraws correctly)
+           of the kernel's serial log from its first line (scrolling
+           redraws correctly)
   off      console = off leaves the screen alone
 """
 import os
@@ -25,6 +28,7 @@ CFG = "finish = halt\nsuite = boot\n"
 FG, BG = (0xAA, 0xAA, 0xAA), (0, 0, 0)   # as in core/fbcon.c
 UNKNOWN = reader.UNKNOWN
 DONE = reader.DONE
+BANNER = "playground: kernel "
 FBCON_LINE = re.compile(r"^fbcon: (\d+)x(\d+) framebuffer at 0x[0-9a-f]+, (\d+)x(\d+) text$")
 load_font = reader.font_art
 glyph_key = reader.glyph_key
@@ -96,12 +100,39 @@ def boot_noserial(tap, glyphs):
            "noserial: every cell is a glyph or blank (no stray pixels, no firmware text)", diag)
     if screen:
         tap.ok(grey_on_black(screen), "noserial: light grey (#aaaaaa) on black, nothing else")
-    if lines and lines[0].startswith("fbcon:"):
-        check_fbcon_line(tap, "noserial", lines[0], screen)
+    fb = [x for x in lines if x.startswith("fbcon:")]
+    if fb:
+        check_fbcon_line(tap, "noserial", fb[0], screen)
+    if lines and lines[0].startswith(BANNER):
+        tap.ok(True, "noserial: the log from its first line is on screen")
     else:   # the first line can only have gone if the log filled the screen
         tap.ok(screen and len(lines) == grid_of(screen)[1] and all(lines[:-1]),
-               "noserial: fbcon line first on screen, or scrolled away by a full screen",
+               "noserial: kernel banner first on screen, or scrolled away by a full screen",
                diag)
+
+
+def boot_report(tap, glyphs):
+    """disk/report.cfg on a PC without COM1: what the kernel logged before
+    the screen console started (the memory map, the CPU state) is replayed
+    onto the screen, and stays above the shell's prompt for a photo."""
+    with open(os.path.join(pgtest.ROOT, "disk", "report.cfg")) as f:
+        img = pgtest.image("fbcon-report", f.read())
+    lines = []
+
+    def at_prompt(screen):
+        lines[:] = screen_lines(screen, glyphs)
+        return last_text(lines).startswith("play>")
+
+    screen, done = pgtest.boot_and_watch_screen(img, at_prompt, timeout=60, serial=None,
+                                                machine="q35", memory="256M")
+    diag = show(lines) if screen else "no screendump was taken"
+    tap.ok(done, "report: the screen ends at the shell's prompt", diag)
+    for what, regex in (("memory-map totals", r"^mem: \d+ ranges, usable \d+ MiB below 4 GiB"),
+                        ("control registers", r"^cpu: \S+, cr0=0x"),
+                        ("where the kernel runs", r"^kernel: virt 0x"),
+                        ("ExitBootServices to kmain", r"^boot: ExitBootServices to kmain: ")):
+        tap.ok(any(re.match(regex, x) for x in lines),
+               "report: logged before the screen started, on it all the same: %s" % what, diag)
 
 
 def wrapped(lines, cols):
@@ -131,11 +162,12 @@ def boot_2x(tap, glyphs, work):
     lines = screen_lines(screen, glyphs)
     cols, rows = grid_of(screen)
     serial = log.split("\n")
-    first = next((i for i, x in enumerate(serial) if x.startswith("fbcon:")), None)
-    tap.ok(first is not None, "2x: serial has the fbcon line")
-    if first is None:
+    fbl = next((x for x in serial if x.startswith("fbcon:")), None)
+    first = next((i for i, x in enumerate(serial) if x.startswith(BANNER)), None)
+    tap.ok(fbl is not None and first is not None, "2x: serial has the kernel banner and fbcon line")
+    if fbl is None or first is None:
         return log
-    check_fbcon_line(tap, "2x", serial[first], screen)
+    check_fbcon_line(tap, "2x", fbl, screen)
     end = next(i for i, x in enumerate(serial) if x.startswith(DONE))
     want = wrapped(serial[first:end + 1], cols) + [""]      # the cursor's empty row
     want = (want[-rows:] + [""] * rows)[:rows]
@@ -168,6 +200,7 @@ def main():
     work = os.path.join(pgtest.BUILD, "test", "fbcon")
     os.makedirs(work, exist_ok=True)
     boot_noserial(tap, glyphs)
+    boot_report(tap, glyphs)
     log = boot_2x(tap, glyphs, work)
     log += "\n---- console = off ----\n" + boot_off(tap, glyphs, work)
     tap.done(log)
