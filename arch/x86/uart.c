@@ -78,8 +78,16 @@ int uart_present(void)
 	return port != 0;
 }
 
+/*
+ * Send one byte, waiting a bounded time for the transmitter. The port is
+ * checked here, not only by the caller: the '\r' before a '\n' may be the
+ * byte that gives the UART up, and with port 0 the next byte would poll
+ * port 5 and write port 0: registers of the 8237 DMA controller.
+ */
 static void put_raw(char c)
 {
+	if (!port)
+		return;
 	for (int i = 0; i < WAIT_LIMIT; i++) {
 		if (inb(port + REG_LSR) & LSR_THR_EMPTY) {
 			outb(port + REG_DATA, (uint8_t)c);
