@@ -152,6 +152,10 @@ static int init_main(void *arg)
 			play_shell();
 		else if (bi->cfg.run[i] == RUN_BENCH)
 			bench_run(bi->cfg.bench_rounds);
+		else if (bi->cfg.run[i] == RUN_PANIC)
+			ktest_crash_page_fault();
+		else if (bi->cfg.run[i] == RUN_DOUBLE_FAULT)
+			ktest_crash_double_fault();
 	}
 	finish();
 }

@@ -13,7 +13,8 @@
 enum log_level { LOG_QUIET = 0, LOG_NORMAL = 1, LOG_VERBOSE = 2 };
 
 /* Steps the kernel runs after boot, in the order given by run=. */
-enum run_step { RUN_END = 0, RUN_SUITE, RUN_SCRIPTS, RUN_SHELL, RUN_BENCH };
+enum run_step { RUN_END = 0, RUN_SUITE, RUN_SCRIPTS, RUN_SHELL, RUN_BENCH, RUN_PANIC,
+		RUN_DOUBLE_FAULT, RUN_NSTEPS };
 
 enum serial_mode { SERIAL_AUTO = 0, SERIAL_OFF };
 enum console_mode { CONSOLE_AUTO = 0, CONSOLE_OFF };

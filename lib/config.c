@@ -104,11 +104,13 @@ static int for_each_item(struct parser *p, struct word v,
 	return 0;
 }
 
-static const char *const step_names[] = { "end", "suite", "scripts", "shell", "bench", 0 };
+static const char *const step_names[RUN_NSTEPS + 1] = {
+	"end", "suite", "scripts", "shell", "bench", "panic", "double-fault", 0,
+};
 
 const char *config_step_name(unsigned step)
 {
-	return step < 5 ? step_names[step] : "?";
+	return step < RUN_NSTEPS ? step_names[step] : "?";
 }
 
 static int run_item(struct parser *p, struct word w)

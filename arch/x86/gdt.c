@@ -51,6 +51,9 @@ static void setup_df_tss(void)
 	df_tss.cs = KERNEL_CS;
 	df_tss.ds = df_tss.es = df_tss.ss = df_tss.fs = df_tss.gs = KERNEL_DS;
 	df_tss.eflags = 0x2; /* interrupts off */
+	/* The directory in use now (the loader's, until paging_init() puts the
+	 * kernel's here): a task switch with CR3 = 0 would triple-fault. */
+	df_tss.cr3 = read_cr3();
 	df_tss.iomap_base = sizeof df_tss;
 }
 

@@ -135,11 +135,15 @@ void trap_dispatch(struct trapframe *tf)
 /* Runs as its own task on its own stack; the interrupted state is in tss. */
 void double_fault_task(void)
 {
-	kprintf("PANIC: #DF double fault (kernel stack overflow?)\n");
-	kprintf(" eip=0x%08x esp=0x%08x ebp=0x%08x eflags=0x%08x cs=0x%04x\n", tss.eip, tss.esp,
-		tss.ebp, tss.eflags, tss.cs);
-	kprintf(" eax=0x%08x ebx=0x%08x ecx=0x%08x edx=0x%08x cr2=0x%08x\n", tss.eax, tss.ebx,
-		tss.ecx, tss.edx, read_cr2());
+	kprintf("PANIC: #DF double fault (a fault while raising a fault: a bad kernel stack?)\n");
+	kprintf(" eax=0x%08x ebx=0x%08x ecx=0x%08x edx=0x%08x\n", tss.eax, tss.ebx, tss.ecx,
+		tss.edx);
+	kprintf(" esi=0x%08x edi=0x%08x ebp=0x%08x esp=0x%08x\n", tss.esi, tss.edi, tss.ebp,
+		tss.esp);
+	kprintf(" eip=0x%08x cs=0x%04x eflags=0x%08x ds=0x%04x es=0x%04x ss=0x%04x\n", tss.eip,
+		tss.cs, tss.eflags, tss.ds, tss.es, tss.ss);
+	/* A task switch saves no CR3 in the old TSS: the interrupted one is lost. */
+	kprintf(" cr0=0x%08x cr2=0x%08x cr4=0x%08x\n", read_cr0(), read_cr2(), read_cr4());
 	kprintf("PANIC: system halted\n");
 	machine_finish(MACHINE_EXIT_PANIC);
 }

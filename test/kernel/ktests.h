@@ -10,5 +10,8 @@ void ktest_mm(void);
 void ktest_tasks(void);
 /* Random fork/exit/wait/read/write/sbrk in a tree of tasks. */
 void ktest_stress(void);
+/* Kernel bugs on purpose (run = panic, run = double-fault): they do not return. */
+void ktest_crash_page_fault(void);
+void ktest_crash_double_fault(void);
 
 #endif
