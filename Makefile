@@ -149,10 +149,22 @@ $(LOADER_SO): $(LOADER_OBJS)
 	@echo "  LD64    $@"
 	$(Q)ld $(ELDFLAGS) -o $@ $(LOADER_OBJS) -lefi -lgnuefi
 
-$(EFI_APP): $(LOADER_SO)
+# The PE gets a .sbat section (efi/sbat.csv with the version filled in): shim,
+# the MOK path of docs/real-hardware.md, refuses a second stage without one.
+# It goes page-aligned after the last section of loader.so, overlapping neither
+# the PE headers nor another section.
+SBAT_CSV := $(BUILD)/efi/sbat.csv
+
+$(EFI_APP): $(LOADER_SO) efi/sbat.csv
 	@echo "  EFI     $@"
-	$(Q)objcopy -j .text -j .sdata -j .data -j .dynamic -j .dynsym -j .rel -j .rela \
-		-j .rel.* -j .rela.* -j .reloc --target efi-app-x86_64 --subsystem=10 $< $@
+	$(Q)sed 's|@VERSION@|$(PG_VERSION)|' efi/sbat.csv > $(SBAT_CSV)
+	$(Q)end=0; for e in $$(objdump -h -w $< | awk '/ALLOC/ { print "0x" $$4 "+0x" $$3 }'); do \
+		if [ $$(($$e)) -gt $$end ]; then end=$$(($$e)); fi; done; \
+	objcopy -j .text -j .sdata -j .data -j .dynamic -j .dynsym -j .rel -j .rela \
+		-j .rel.* -j .rela.* -j .reloc -j .sbat --add-section .sbat=$(SBAT_CSV) \
+		--set-section-flags .sbat=contents,alloc,load,readonly,data \
+		--change-section-address .sbat=$$(( (end + 4095) / 4096 * 4096 )) \
+		--target efi-app-x86_64 --subsystem=10 $< $@
 
 # ----------------------------------------------------------------- image ---
 IMAGE := $(BUILD)/playground.img
