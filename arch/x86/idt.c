@@ -10,13 +10,6 @@
 #include <arch/segment.h>
 #include <arch/trap.h>
 
-struct gate {
-	uint16_t off_lo;
-	uint16_t selector;
-	uint8_t zero;
-	uint8_t type_attr;
-	uint16_t off_hi;
-} __attribute__((packed));
 
 #define GATE_INT32 0x8E  /* present, DPL 0, 32-bit interrupt gate */
 #define GATE_USER 0x60   /* DPL 3: reachable with int from ring 3 */

@@ -54,7 +54,8 @@ static void test_segments(void)
 	       "CS is flat: base 0, limit 4 GiB (logical = linear)");
 	tap_ok(str() == TSS_SEL && (gdt[GDT_TSS].access & 0x0F) == 0x0B,
 	       "TR = our TSS, marked busy by ltr");
-	tap_ok(i.limit == 256 * 8 - 1, "IDT loaded with 256 gates (limit %u)", i.limit);
+	tap_ok(i.base == (uint32_t)idt && i.limit == 256 * 8 - 1,
+	       "IDT is ours: base 0x%08x, 256 gates (limit %u)", i.base, i.limit);
 	const uint16_t *gate14 = (const uint16_t *)(i.base + T_PGFLT * 8);
 	const uint8_t *gate80 = (const uint8_t *)(i.base + T_SYSCALL * 8);
 	tap_ok((gate14[0] | (uint32_t)gate14[3] << 16) == trap_vectors[T_PGFLT],
@@ -70,7 +71,11 @@ static void test_layout(void)
 	pde_t pde = pd[PDX(kmain_va)];
 
 	tap_ok(read_cr3() == kernel_pd_phys, "CR3 = the kernel's own page directory");
-	tap_ok(kmain_va >= KERNEL_VIRT_BASE, "kernel runs high: kmain at 0x%08x", kmain_va);
+	uint32_t eip, esp;
+	__asm__ volatile("call 1f\n1: popl %0\n\tmovl %%esp, %1" : "=r"(eip), "=r"(esp));
+	tap_ok(eip >= KERNEL_VIRT_BASE && esp >= KERNEL_VIRT_BASE,
+	       "kernel runs high: EIP 0x%08x and ESP 0x%08x, read off the CPU, above 0xC0000000",
+	       eip, esp);
 	tap_ok((uint32_t)__kernel_start == boot_info->kernel_virt,
 	       "kernel base matches the loader's placement (0x%08x)", boot_info->kernel_virt);
 	tap_ok((pde & (PTE_P | PTE_PS)) == (PTE_P | PTE_PS) &&

@@ -51,7 +51,17 @@ struct tss {
 	uint16_t trap, iomap_base;
 } __attribute__((packed));
 
+/* An IDT entry: interrupt, trap or task gate. */
+struct gate {
+	uint16_t off_lo;
+	uint16_t selector;
+	uint8_t zero;
+	uint8_t type_attr;
+	uint16_t off_hi;
+} __attribute__((packed));
+
 extern struct seg_desc gdt[GDT_ENTRIES];
+extern struct gate idt[256];
 extern struct tss tss;
 
 void gdt_init(void);
