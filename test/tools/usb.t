@@ -2,15 +2,22 @@
 """scripts/usb-write without a stick: every check, on made-up devices.
 
 The script reads its device facts from the lsblk JSON named by
-USB_WRITE_LSBLK and then accepts regular files as devices, so each case
-below is a fake lsblk tree plus a file standing in for /dev/sdX. A refused
-write must leave that file untouched; the accepted ones must leave the
-image in it. Confirmation is typed on a pseudo-terminal.
+USB_WRITE_LSBLK and from the directory named by USB_WRITE_SYSFS (standing
+in for /sys: block/NAME/dev, holders/, a partition's own directory), and
+then accepts regular files as devices, so each case below is a fake lsblk
+tree and sysfs plus a file standing in for /dev/sdX. A refused write must
+leave that file untouched; the accepted ones must leave the image in it.
+Confirmation is typed on a pseudo-terminal; what changes while the
+question waits (a mount, a holder, another stick) must be caught.
+
+Not covered here: the O_EXCL open refusing a busy block device (EBUSY)
+needs a real one; regular files never are.
 """
 import json
 import os
 import pty
 import select
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -38,12 +45,17 @@ def ok(cond, desc, diag=""):
             print("# " + line)
 
 
+NUMBERS = {}        # name -> "MAJ:MIN", made up, one per device
+
+
 def dev(name, size, tran="usb", rm=True, vendor="ACME", model="Stick", serial=None,
         kind="disk", mounts=(), children=()):
-    return {"name": name, "path": os.path.join(WORK, name), "type": kind, "tran": tran,
-            "rm": rm, "size": size, "vendor": vendor, "model": model,
-            "serial": serial or "SN-" + name, "fstype": "vfat" if kind == "part" else None,
-            "label": None, "mountpoints": list(mounts) or [None], "children": list(children)}
+    number = NUMBERS.setdefault(name, "8:%d" % len(NUMBERS))
+    return {"name": name, "kname": name, "path": os.path.join(WORK, name), "maj:min": number,
+            "type": kind, "tran": tran, "rm": rm, "size": size, "vendor": vendor,
+            "model": model, "serial": serial or "SN-" + name,
+            "fstype": "vfat" if kind == "part" else None, "label": None,
+            "mountpoints": list(mounts) or [None], "children": list(children)}
 
 
 def tree():
@@ -63,7 +75,43 @@ def tree():
         dev("sdh", 64 * GIB, model="Live Stick", children=[
             dev("sdh1", 64 * GIB, kind="part", mounts=["/"])]),
         dev("sdi", 4 * GIB, rm="1", model="Old lsblk"),     # util-linux < 2.37 style
+        dev("sdj", 8 * GIB, model="LUKS Stick", children=[      # an open LUKS volume
+            dev("sdj1", 8 * GIB, kind="part", children=[
+                dev("luks-0f3a", 8 * GIB, kind="crypt")])]),
+        dev("sdk", 8 * GIB, model="LVM Stick", children=[       # an active LVM PV
+            dev("vg0-data", 8 * GIB, kind="lvm")]),
+        dev("sdl", 8 * GIB, model="RAID Stick", children=[      # an md member
+            dev("sdl1", 8 * GIB, kind="part", children=[dev("md127", 8 * GIB, kind="raid1")])]),
+        dev("sdm", 8 * GIB, model="Held Stick"),                # holders/ says so, lsblk not
+        dev("sdn", 8 * GIB, model="Held Part", children=[dev("sdn1", 8 * GIB, kind="part")]),
+        dev("sdo", 8 * GIB, model="No Sysfs"),
+        dev("sdp", 8 * GIB, model="Renumbered"),
     ]}
+
+
+# Held in /sys but not in lsblk's tree: (directory under block/, holder).
+HOLDERS = (("sdm", "dm-3"), ("sdn/sdn1", "md126"))
+
+
+def write_sysfs(t, holders=HOLDERS):
+    """The fake /sys for tree t: block/DISK/{dev,holders/}, and for each
+    partition block/DISK/PART/{partition,holders/}; sdo has none, sdp's
+    number differs from lsblk's."""
+    shutil.rmtree(SYSFS, ignore_errors=True)
+    for d in t["blockdevices"]:
+        if d["name"] == "sdo":
+            continue
+        base = os.path.join(SYSFS, "block", d["kname"])
+        os.makedirs(os.path.join(base, "holders"))
+        with open(os.path.join(base, "dev"), "w") as f:
+            f.write(("8:999" if d["name"] == "sdp" else d["maj:min"]) + "\n")
+        for c in d["children"]:
+            if c["type"] == "part":
+                os.makedirs(os.path.join(base, c["kname"], "holders"))
+                with open(os.path.join(base, c["kname"], "partition"), "w") as f:
+                    f.write("1\n")
+    for where, holder in holders:
+        os.mkdir(os.path.join(SYSFS, "block", where, "holders", holder))
 
 
 def write_tree(t):
@@ -72,10 +120,15 @@ def write_tree(t):
 
 
 def reset_devices():
-    for d in tree()["blockdevices"]:
-        for x in [d] + d["children"]:
-            with open(x["path"], "wb") as f:
-                f.write(MARK)
+    for d in walk(tree()["blockdevices"]):
+        with open(d["path"], "wb") as f:
+            f.write(MARK)
+
+
+def walk(devices):
+    for d in devices:
+        yield d
+        yield from walk(d["children"])
 
 
 def untouched(name):
@@ -89,7 +142,7 @@ def holds_image(name):
 
 
 def run(*args, stdin=subprocess.DEVNULL, env_extra=None):
-    env = dict(os.environ, USB_WRITE_LSBLK=LSBLK, **(env_extra or {}))
+    env = dict(os.environ, USB_WRITE_LSBLK=LSBLK, USB_WRITE_SYSFS=SYSFS, **(env_extra or {}))
     p = subprocess.run([TOOL] + list(args), stdin=stdin, capture_output=True, text=True,
                        env=env, timeout=60)
     return p.returncode, p.stdout, p.stderr
@@ -128,6 +181,27 @@ def check_refusals():
             "sdg")
     refused([IMAGE, path("sdb")], "stdin is not a terminal", "no terminal and no --yes: refused",
             "sdb")
+    refused(["--yes", IMAGE, path("sdj")], "is in use: %s on it is a crypt device, not a plain "
+            "partition: close it first (cryptsetup close %s)" % (path("luks-0f3a"),
+                                                                  path("luks-0f3a")),
+            "a stick with an open LUKS volume (crypt child) is refused", "sdj")
+    ok(untouched("sdj1"), "... and its partition is untouched")
+    refused(["--yes", IMAGE, path("sdk")], "on it is a lvm device", "a stick that is an active "
+            "LVM PV (lvm child) is refused", "sdk")
+    refused(["--yes", IMAGE, path("sdl")], "on it is a raid1 device, not a plain partition: "
+            "close it first (mdadm --stop", "a stick with an md member (raid1 child) is refused",
+            "sdl")
+    refused(["--yes", IMAGE, path("sdm")], "is in use: sdm is held by dm-3", "a stick whose "
+            "/sys/block/sdm/holders is not empty is refused", "sdm")
+    refused(["--yes", IMAGE, path("sdn")], "is in use: sdn1 is held by md126", "a stick with a "
+            "partition whose holders/ is not empty is refused", "sdn")
+    refused(["--yes", IMAGE, path("sdo")], "so its holders cannot be checked", "a stick "
+            "without a /sys/block entry is refused", "sdo")
+    refused(["--yes", IMAGE, path("sdp")], "disagree on its major:minor", "a stick whose "
+            "/sys/block/sdp/dev differs from lsblk's MAJ:MIN is refused", "sdp")
+    for name in ("sdj", "sdm", "sdn"):
+        refused(["--force", "--yes", IMAGE, path(name)], "is in use", "--force never overrides "
+                "the in-use checks (%s)" % name, name)
     refused([IMAGE, path("nosuch")], "no such device", "a missing device is refused")
     with open(path("stray"), "wb") as f:
         f.write(MARK)
@@ -164,10 +238,11 @@ def check_writes():
                 "system, mount checks (%s)" % name, name)
 
 
-def typed(answer, name, change_tree=False):
-    """Run on a pseudo-terminal, answer the prompt; (status, output)."""
+def typed(answer, name, change=None):
+    """Run on a pseudo-terminal, answer the prompt, after change() if given,
+    which alters the fake machine while the question waits; (status, output)."""
     master, slave = pty.openpty()
-    env = dict(os.environ, USB_WRITE_LSBLK=LSBLK)
+    env = dict(os.environ, USB_WRITE_LSBLK=LSBLK, USB_WRITE_SYSFS=SYSFS)
     p = subprocess.Popen([TOOL, IMAGE, path(name)], stdin=slave, stdout=subprocess.PIPE,
                          stderr=subprocess.STDOUT, env=env)
     os.close(slave)
@@ -179,15 +254,30 @@ def typed(answer, name, change_tree=False):
             if not chunk:
                 break
             out += chunk
-    if change_tree:     # the stick is swapped for another while the question waits
-        t = tree()
-        t["blockdevices"][2]["serial"] = "ANOTHER"
-        write_tree(t)
+    asked = b"Type yes" in out
+    if change and asked:
+        change()
     os.write(master, answer.encode() + b"\n")
     rest, _ = p.communicate(timeout=60)
     os.close(master)
     write_tree(tree())
-    return p.returncode, (out + rest).decode(errors="replace")
+    write_sysfs(tree())
+    return (p.returncode if asked else "never asked"), (out + rest).decode(errors="replace")
+
+
+def sdb_changed(**kw):
+    """Tree change: sdb (blockdevices[2]) or its partition gets kw."""
+    def change():
+        t = tree()
+        sdb = t["blockdevices"][2]
+        target = sdb["children"][0] if "mountpoints" in kw else sdb
+        target.update(kw)
+        write_tree(t)
+    return change
+
+
+def sdb_held():
+    os.mkdir(os.path.join(SYSFS, "block", "sdb", "sdb1", "holders", "dm-7"))
 
 
 def check_confirmation():
@@ -196,9 +286,23 @@ def check_confirmation():
        "typing 'no' on the terminal writes nothing", out)
     rc, out = typed("y", "sdb")
     ok(rc == 1 and untouched("sdb"), "only the whole word 'yes' confirms", out)
-    rc, out = typed("yes", "sdb", change_tree=True)
+    rc, out = typed("yes", "sdb", sdb_changed(serial="ANOTHER"))
     ok(rc == 1 and "changed while waiting" in out and untouched("sdb"),
        "a stick swapped during the question is not written", out)
+    rc, out = typed("yes", "sdb", sdb_changed(mountpoints=["/media/u/AUTO"]))
+    ok(rc == 1 and "is mounted (/media/u/AUTO): unmount it first, e.g. udisksctl unmount -b %s "
+       "(checked again after the answer): nothing written" % path("sdb1") in out
+       and untouched("sdb") and untouched("sdb1"),
+       "a stick mounted during the question (an automounter) is not written", out)
+    rc, out = typed("yes", "sdb", sdb_held)
+    ok(rc == 1 and "is in use: sdb1 is held by dm-7" in out and "checked again after the "
+       "answer" in out and untouched("sdb"),
+       "a stick whose partition got a holder during the question is not written", out)
+    rc, out = typed("yes", "sdb", sdb_changed(children=[dev("sdb1", 16 * GIB, kind="part",
+                                                             children=[dev("luks-9", 16 * GIB,
+                                                                           kind="crypt")])]))
+    ok(rc == 1 and "on it is a crypt device" in out and "checked again after the answer" in out
+       and untouched("sdb"), "a LUKS volume opened during the question: not written", out)
     rc, out = typed("yes", "sdb")
     ok(rc == 0 and holds_image("sdb") and "safe to remove" in out,
        "typing 'yes' on the terminal writes the stick", out)
@@ -209,7 +313,9 @@ def check_list():
     lines = out.splitlines()
     listed = [x.split()[0] for x in lines if x.startswith("  ") and "not listed" not in x]
     ok(rc == 0 and sorted(listed) == sorted(path(x) for x in ("sdb", "sdc", "sde", "sdg",
-                                                                "sdh", "sdi")),
+                                                                "sdh", "sdi", "sdj", "sdk",
+                                                                "sdl", "sdm", "sdn", "sdo",
+                                                                "sdp")),
        "--list shows the removable USB disks with a medium", out + err)
     ok(any(path("sdc") in x and "mounted: /media/u/STICK" in x for x in lines),
        "... marks a mounted one", out)
@@ -224,11 +330,13 @@ def check_list():
 
 with tempfile.TemporaryDirectory(prefix="usb-t.") as WORK:
     LSBLK = os.path.join(WORK, "lsblk.json")
+    SYSFS = os.path.join(WORK, "sys")
     IMAGE = os.path.join(WORK, "playground.img")
     with open(IMAGE, "wb") as f:
         f.write(os.urandom(IMAGE_SIZE))
     print("TAP version 13")
     write_tree(tree())
+    write_sysfs(tree())
     reset_devices()
     check_refusals()
     check_writes()
