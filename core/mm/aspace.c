@@ -292,7 +292,10 @@ static void zap_range(struct aspace *as, vaddr_t start, vaddr_t end)
 }
 
 /* The tables at both ends of [start, end), when only partly covered,
- * must be private before the unmap changes them. */
+ * must be private before the unmap changes them. The PDE then points at
+ * a new table (or gained PTE_W): the CPU may cache the old one, and the
+ * range may hold no page whose invalidation would drop it, so invalidate
+ * an address of that 4 MiB now (INVLPG drops its PDE-cache entry too). */
 static int privatize_edges(struct aspace *as, vaddr_t start, vaddr_t end)
 {
 	uint32_t edges[2] = { PDX(start), PDX(end - 1) };
@@ -300,8 +303,11 @@ static int privatize_edges(struct aspace *as, vaddr_t start, vaddr_t end)
 	for (int i = 0; i < 2; i++) {
 		uint32_t pdx = edges[i];
 		int whole = start <= PGADDR(pdx, 0) && end - 1 >= PGADDR(pdx, NPTENTRIES - 1);
-		if (!whole && table_is_shared(as->pd[pdx]) && table_make_private(as, pdx))
+		if (whole || !table_is_shared(as->pd[pdx]))
+			continue;
+		if (table_make_private(as, pdx))
 			return -ENOMEM;
+		flush_page(as, PGADDR(pdx, 0), "table un-shared");
 	}
 	return 0;
 }

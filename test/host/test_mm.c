@@ -425,6 +425,83 @@ static void test_tlb_policy(void **state)
 	assert_int_equal(pmm_free_pages(), baseline);
 }
 
+/*
+ * The TLB model itself: a translation cached before the tables change
+ * behind the memory manager's back (no invalidation) is caught when used,
+ * at both levels.
+ */
+static void test_tlb_model_catches_stale_entries(void **state)
+{
+	(void)state;
+	struct aspace *as = space_with_area(2, AREA_WRITE);
+	unsigned char v = 2;
+
+	sim_write(as, BASE, 1);
+	assert_int_equal(vmm_load(as, BASE + PGSIZE, &v, 1), 0); /* present, not in the TLB */
+	assert_int_equal(sim_read(as, BASE, &v), -1); /* cached: PDE and PTE */
+	sim_tlb_tolerate = 1;
+	pte_t *pt = page_address(PTE_PFN(as->pd[PDX(BASE)]), KMAP_PEEK);
+	pte_t saved = pt[0];
+	pt[0] &= ~PTE_W; /* write-protected without invlpg */
+	assert_int_equal(sim_read(as, BASE, &v), -1);
+	assert_int_equal(sim_tlb_stale, 1);
+	pt[0] = saved;
+	/* The PDE moved to a copy of the table: the cached PDE is stale. */
+	assert_int_equal(sim_read(as, BASE, &v), -1);
+	pfn_t copy = pmm_alloc_page(PMM_TABLE, PAGE_MAPPED), old = PTE_PFN(as->pd[PDX(BASE)]);
+	memcpy(page_address(copy, KMAP_PT1), pt, PGSIZE);
+	as->pd[PDX(BASE)] = PFN_TO_PADDR(copy) | (as->pd[PDX(BASE)] & PTE_FLAGS_MASK);
+	assert_int_equal(sim_read(as, BASE + PGSIZE, &v), -1); /* a TLB miss: the cached PDE */
+	assert_int_equal(sim_tlb_stale, 2);
+	assert_int_equal(v, 2);
+	as->pd[PDX(BASE)] = PFN_TO_PADDR(old) | (as->pd[PDX(BASE)] & PTE_FLAGS_MASK);
+	page_ref_dec(copy);
+	sim_tlb_tolerate = 0;
+	assert_clean();
+	vmm_destroy(as);
+	assert_int_equal(pmm_free_pages(), baseline);
+}
+
+/*
+ * Un-sharing a fork-shared table for an unmap that finds no page points
+ * the PDE at a new table: it must be invalidated even though no page is.
+ * The read after the unmap would otherwise walk the old table through
+ * the cached PDE (the TLB model aborts on it).
+ */
+static void test_unmap_unshare_invalidates_pde(void **state)
+{
+	(void)state;
+	struct aspace *a = space_with_area(16, AREA_WRITE);
+	unsigned char v;
+
+	sim_write(a, BASE, 1);
+	struct aspace *b = vmm_fork(a);
+	assert_int_equal(sim_read(a, BASE, &v), -1); /* caches a's PDE: the shared table */
+	uint32_t inv = sim_invlpg, full = sim_full_flush;
+	assert_int_equal(vmm_unmap(a, BASE + 8 * PGSIZE, PGSIZE), 0); /* no page there */
+	assert_int_equal(a->counters.table_copies, 1);
+	assert_int_equal(sim_read(a, BASE + 4 * PGSIZE, &v), FAULT_ZERO_PAGE);
+	assert_int_equal(sim_invlpg - inv, 1);
+	assert_int_equal(sim_full_flush, full);
+	/* The same for a brk shrink (vmm_resize). */
+	sim_write(b, BASE + PGSIZE, 3);
+	struct aspace *c = vmm_fork(b);
+	assert_int_equal(sim_read(b, BASE, &v), -1);
+	inv = sim_invlpg;
+	assert_int_equal(vmm_resize(b, b->areas, BASE + 12 * PGSIZE), 0);
+	assert_int_equal(b->counters.table_copies, 1);
+	assert_int_equal(sim_read(b, BASE + 2 * PGSIZE, &v), FAULT_ZERO_PAGE);
+	assert_int_equal(sim_invlpg - inv, 1);
+	assert_int_equal(sim_read(b, BASE + PGSIZE, &v), -1);
+	assert_int_equal(v, 3);
+	assert_clean();
+	vmm_destroy(c);
+	vmm_destroy(b);
+	vmm_destroy(a);
+	assert_int_equal(pmm_free_pages(), baseline);
+	assert_clean();
+}
+
 static void test_load_and_peek(void **state)
 {
 	(void)state;
@@ -462,6 +539,8 @@ int main(void)
 		cmocka_unit_test_setup(test_tables_fall_back_to_highmem, setup),
 		cmocka_unit_test_setup(test_tlb_policy, setup),
 		cmocka_unit_test_setup(test_load_and_peek, setup),
+		cmocka_unit_test_setup(test_tlb_model_catches_stale_entries, setup),
+		cmocka_unit_test_setup(test_unmap_unshare_invalidates_pde, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

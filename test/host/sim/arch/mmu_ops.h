@@ -1,7 +1,8 @@
 /*
  * Host replacement for arch/x86/include/arch/mmu_ops.h: physical memory is
- * an array, TLB operations are counted, kmap is plain pointer arithmetic
- * (but counted, and pages at or above lowmem_end_pfn must go through it).
+ * an array, TLB operations are counted and applied to the simulated TLB
+ * (sim.c), kmap is plain pointer arithmetic (but counted, and pages at or
+ * above lowmem_end_pfn must go through it).
  */
 #ifndef ARCH_MMU_OPS_H
 #define ARCH_MMU_OPS_H
@@ -18,6 +19,9 @@ extern pfn_t lowmem_end_pfn;
 extern uint32_t sim_invlpg, sim_full_flush, sim_kmaps;
 extern paddr_t sim_cr3;
 void sim_check_direct(paddr_t pa);
+/* The simulated TLB and paging-structure cache (sim.c). */
+void sim_tlb_invlpg(vaddr_t va);
+void sim_tlb_flush(void);
 
 static inline void *phys_to_virt(paddr_t pa)
 {
@@ -32,18 +36,21 @@ static inline paddr_t virt_to_phys(const void *va)
 
 static inline void tlb_flush_page(vaddr_t va)
 {
-	(void)va;
 	sim_invlpg++;
+	sim_tlb_invlpg(va);
 }
 
 static inline void tlb_flush_all(void)
 {
 	sim_full_flush++;
+	sim_tlb_flush();
 }
 
+/* A CR3 load drops every non-global entry: all user ones. */
 static inline void load_page_directory(paddr_t pd)
 {
 	sim_cr3 = pd;
+	sim_tlb_flush();
 }
 
 const pde_t *paging_kernel_pd(void);
