@@ -5,8 +5,10 @@
  * point at it: page-table entries (user pages), directory entries (page
  * tables), its address space (a page directory), or its kernel owner. The
  * checker recounts all of them from scratch, by walking every address
- * space, and compares with mem_map; then it walks the free lists. It can
- * run at any time: the tests run it after every scenario.
+ * space, and compares with mem_map; then it walks the free lists. It also
+ * checks what copy-on-write relies on: a writable PDE or PTE grants
+ * writes only to a table or page nobody else holds. It can run at any
+ * time: the tests run it after every scenario.
  */
 #include <stdarg.h>
 
@@ -43,10 +45,28 @@ static int valid_pfn(pfn_t pfn, uint32_t want_tag, const char *what, vaddr_t whe
 	return 1;
 }
 
+/*
+ * Copy-on-write safety of one writable entry: through a writable PDE it
+ * lets the task write the page, so nobody else may hold the page (count
+ * 1). The zero page is never writable, whatever the PDE: a shared table
+ * taken back by its last user (table_make_private) would make it so.
+ */
+static void check_writable(struct aspace *as, pde_t pde, pte_t e, vaddr_t va)
+{
+	pfn_t pfn = PTE_PFN(e);
+
+	if (pfn == pmm.zero_pfn)
+		problem("space %u: the zero page is writable at 0x%08x", as->id, va);
+	else if ((pde & PTE_W) && page_refs(pfn) != 1)
+		problem("space %u: writable entry at 0x%08x maps page 0x%08x of count %u", as->id,
+			va, PFN_TO_PADDR(pfn), page_refs(pfn));
+}
+
 /* Entries of one table as seen from as; counts pages on the first visit. */
 static uint32_t check_table(struct aspace *as, uint32_t pdx, int first_visit)
 {
-	pte_t *pt = table_map(as->pd[pdx], KMAP_PT0);
+	pde_t pde = as->pd[pdx];
+	pte_t *pt = table_map(pde, KMAP_PT0);
 	uint32_t present = 0;
 
 	for (uint32_t i = 0; i < NPTENTRIES; i++) {
@@ -63,6 +83,8 @@ static uint32_t check_table(struct aspace *as, uint32_t pdx, int first_visit)
 				va, a->name);
 		if (!(e & PTE_U))
 			problem("space %u: user page 0x%08x without PTE_U", as->id, va);
+		if (e & PTE_W)
+			check_writable(as, pde, e, va);
 		uint32_t tag = PTE_PFN(e) == pmm.zero_pfn ? PAGE_KERNEL : PAGE_MAPPED;
 		if (first_visit && valid_pfn(PTE_PFN(e), tag, "entry", va))
 			mm_check_counts[PTE_PFN(e)]++;
@@ -93,6 +115,11 @@ static void check_space(struct aspace *as, const pde_t *kernel_pd)
 		}
 		if (!valid_pfn(PTE_PFN(pde), PAGE_MAPPED, "directory entry", PGADDR(pdx, 0)))
 			continue;
+		/* A table shared by fork must be write-protected in every PDE. */
+		if ((pde & PTE_W) && page_refs(PTE_PFN(pde)) != 1)
+			problem("space %u: writable PDE at 0x%08x points at page table 0x%08x of "
+				"count %u", as->id, PGADDR(pdx, 0), PTE_ADDR(pde),
+				page_refs(PTE_PFN(pde)));
 		int first = mm_check_counts[PTE_PFN(pde)]++ == 0;
 		present += check_table(as, pdx, first);
 	}

@@ -502,6 +502,69 @@ static void test_unmap_unshare_invalidates_pde(void **state)
 	assert_clean();
 }
 
+static pte_t *pte_of(struct aspace *as, vaddr_t va)
+{
+	return (pte_t *)page_address(PTE_PFN(as->pd[PDX(va)]), KMAP_PEEK) + PTX(va);
+}
+
+/* mm_check() finds exactly one problem, and its line names this text. */
+static void assert_one_problem(const char *text)
+{
+	sim_clear_log();
+	assert_int_equal(mm_check(), 1);
+	if (!strstr(sim_log, text))
+		fail_msg("no \"%s\" in: %s", text, sim_log);
+}
+
+/*
+ * Copy-on-write safety, corrupted on purpose: a shared page writable in
+ * one space (a copy-mode fork whose write-protection was lost), a shared
+ * table writable in one PDE (share mode), the zero page writable.
+ */
+static void test_check_cow_invariants(void **state)
+{
+	(void)state;
+	struct aspace *a = space_with_area(4, AREA_WRITE);
+	char text[128];
+	unsigned char v;
+
+	sim_write(a, BASE, 1);
+	mm_fork_mode = FORK_COPY_TABLES;
+	struct aspace *b = vmm_fork(a);
+	pte_t *pte = pte_of(b, BASE);
+	assert_int_equal(page_refs(PTE_PFN(*pte)), 2);
+	*pte |= PTE_W;
+	snprintf(text, sizeof text, "check: space %u: writable entry at 0x%08x maps page 0x%08x of count 2",
+		 b->id, BASE, PTE_ADDR(*pte));
+	assert_one_problem(text);
+	*pte &= ~PTE_W;
+	assert_clean();
+
+	mm_fork_mode = FORK_SHARE_TABLES;
+	struct aspace *c = vmm_fork(a);
+	c->pd[PDX(BASE)] |= PTE_W;
+	snprintf(text, sizeof text,
+		 "check: space %u: writable PDE at 0x%08x points at page table 0x%08x of count 2",
+		 c->id, PGADDR(PDX(BASE), 0), PTE_ADDR(c->pd[PDX(BASE)]));
+	assert_one_problem(text);
+	c->pd[PDX(BASE)] &= ~PTE_W;
+	assert_clean();
+
+	assert_int_equal(sim_read(b, BASE + PGSIZE, &v), FAULT_ZERO_PAGE);
+	pte = pte_of(b, BASE + PGSIZE);
+	*pte |= PTE_W;
+	snprintf(text, sizeof text, "check: space %u: the zero page is writable at 0x%08x", b->id,
+		 BASE + PGSIZE);
+	assert_one_problem(text);
+	*pte &= ~PTE_W;
+	assert_clean();
+	vmm_destroy(c);
+	vmm_destroy(b);
+	vmm_destroy(a);
+	assert_int_equal(pmm_free_pages(), baseline);
+	assert_clean();
+}
+
 static void test_load_and_peek(void **state)
 {
 	(void)state;
@@ -541,6 +604,7 @@ int main(void)
 		cmocka_unit_test_setup(test_load_and_peek, setup),
 		cmocka_unit_test_setup(test_tlb_model_catches_stale_entries, setup),
 		cmocka_unit_test_setup(test_unmap_unshare_invalidates_pde, setup),
+		cmocka_unit_test_setup(test_check_cow_invariants, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
