@@ -70,7 +70,12 @@ static void copy_table(struct aspace *parent, uint32_t pdx, void *p)
 		ctx->failed = 1;
 		return;
 	}
-	table_copy_protected(page_address(new, KMAP_PT1), table_map(parent->pd[pdx], KMAP_PT0));
+	if (table_copy_protected(page_address(new, KMAP_PT1),
+				 table_map(parent->pd[pdx], KMAP_PT0))) {
+		page_ref_dec(new); /* a count at its ceiling: the copy took none */
+		ctx->failed = 1;
+		return;
+	}
 	ctx->child->pd[pdx] = PFN_TO_PADDR(new) | PDE_USER_TABLE;
 }
 

@@ -48,8 +48,9 @@ static inline pte_t *table_for_write(struct aspace *as, vaddr_t va)
 }
 int table_make_private(struct aspace *as, uint32_t pdx);
 /* dst = src with every present entry read-only in both, each page counted
- * once more (fork's copy mode, and un-sharing a table). */
-void table_copy_protected(pte_t *dst, pte_t *src);
+ * once more (fork's copy mode, and un-sharing a table). -ENOMEM, and no
+ * count changed, when a page's count is at its ceiling. */
+int table_copy_protected(pte_t *dst, pte_t *src);
 
 /* Invalidate one page of as if as is live in the TLB; logs at verbose. */
 void flush_page(struct aspace *as, vaddr_t va, const char *why);

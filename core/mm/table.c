@@ -15,21 +15,38 @@
 
 #include "lib/string.h"
 
+/* A copy that failed at entry n: its first n entries' counts go back.
+ * None reaches zero: src still points at each page. */
+static void table_copy_undo(const pte_t *dst, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++)
+		if (dst[i] & PTE_P)
+			page_ref_dec(PTE_PFN(dst[i]));
+}
+
 /*
  * Copy a page table into a new one, write-protecting every present entry
  * in both and counting each present page once more: from now on two
  * tables point at it, so a write through either will copy-on-write.
+ * A count at its ceiling refuses the reference: then every count taken
+ * is given back and -ENOMEM returned, dst to be thrown away. The entries
+ * of src stay write-protected, which is always safe (a write reuses the
+ * page); the caller invalidates them as it would have.
  */
-void table_copy_protected(pte_t *dst, pte_t *src)
+int table_copy_protected(pte_t *dst, pte_t *src)
 {
 	for (uint32_t i = 0; i < NPTENTRIES; i++) {
 		pte_t e = src[i];
 		dst[i] = e;
 		if (e & PTE_P) {
+			if (page_ref_inc(PTE_PFN(e))) {
+				table_copy_undo(dst, i);
+				return -ENOMEM;
+			}
 			src[i] = dst[i] = e & ~PTE_W;
-			page_ref_inc(PTE_PFN(e));
 		}
 	}
+	return 0;
 }
 
 /*
@@ -51,7 +68,10 @@ int table_make_private(struct aspace *as, uint32_t pdx)
 	pfn_t new = pmm_alloc_page(PMM_TABLE, PAGE_MAPPED);
 	if (!new)
 		return -ENOMEM;
-	table_copy_protected(page_address(new, KMAP_PT1), table_map(pde, KMAP_PT0));
+	if (table_copy_protected(page_address(new, KMAP_PT1), table_map(pde, KMAP_PT0))) {
+		page_ref_dec(new); /* nothing else changed: the PDE still shares the old table */
+		return -ENOMEM;
+	}
 	page_ref_dec(old);
 	as->pd[pdx] = PFN_TO_PADDR(new) | PDE_USER_TABLE;
 	mm_counters.table_copies++;

@@ -162,6 +162,62 @@ static pfn_t pfn_at(struct aspace *as, vaddr_t va)
 	return w.ok ? PADDR_TO_PFN(w.pa) : 0;
 }
 
+/*
+ * A page whose count is at its ceiling cannot gain the reference a copied
+ * table would hold: fork in copy mode fails whole, and un-sharing a table
+ * for a write (a fault: oom) or an unmap (-ENOMEM) fails without changing
+ * anything. The first page's count, taken before the refusal, comes back.
+ */
+static void test_table_copy_at_ceiling(void **state)
+{
+	(void)state;
+	struct aspace *a = space_with_area(4, AREA_WRITE);
+	unsigned char v;
+
+	sim_write(a, BASE, 1);
+	sim_write(a, BASE + PGSIZE, 2);
+	pfn_t first = pfn_at(a, BASE), full = pfn_at(a, BASE + PGSIZE);
+	uint32_t free0 = pmm_free_pages();
+	mem_map[full].refs = PAGE_REFS_MAX;
+	mm_fork_mode = FORK_COPY_TABLES;
+	assert_null(vmm_fork(a));
+	assert_int_equal(pmm.errors, 1);
+	assert_non_null(strstr(sim_log, "count at its ceiling"));
+	assert_int_equal(mem_map[full].refs, PAGE_REFS_MAX);
+	assert_int_equal(page_refs(first), 1);
+	assert_int_equal(pmm_free_pages(), free0); /* the child's directory and table back */
+
+	mm_fork_mode = FORK_SHARE_TABLES;
+	struct aspace *b = vmm_fork(a);
+	assert_non_null(b);
+	pfn_t table = PTE_PFN(a->pd[PDX(BASE)]);
+	free0 = pmm_free_pages();
+	assert_int_equal(sim_write(b, BASE, 3), -2 - FAULT_OOM);
+	assert_int_equal(b->counters.faults[FAULT_OOM], 1);
+	assert_int_equal(vmm_unmap(b, BASE + 2 * PGSIZE, PGSIZE), -12);
+	assert_int_equal(pmm.errors, 3);
+	assert_int_equal(PTE_PFN(b->pd[PDX(BASE)]), table); /* still the shared table */
+	assert_int_equal(page_refs(table), 2);
+	assert_int_equal(page_refs(first), 1);
+	assert_int_equal(mem_map[full].refs, PAGE_REFS_MAX);
+	assert_int_equal(pmm_free_pages(), free0);
+	assert_int_equal(b->counters.table_copies, 0);
+
+	mem_map[full].refs = 1;
+	pmm.errors = 0;
+	assert_clean();
+	assert_int_equal(sim_write(b, BASE, 3), FAULT_COW_COPY); /* the count is fine again */
+	assert_int_equal(sim_read(a, BASE, &v), -1);
+	assert_int_equal(v, 1);
+	assert_int_equal(sim_read(b, BASE + PGSIZE, &v), -1);
+	assert_int_equal(v, 2);
+	assert_clean();
+	vmm_destroy(b);
+	vmm_destroy(a);
+	assert_int_equal(pmm_free_pages(), baseline);
+	assert_clean();
+}
+
 static void fork_round_trip(int mode)
 {
 	mm_fork_mode = mode;
@@ -589,6 +645,7 @@ int main(void)
 		cmocka_unit_test_setup(test_allocator_round_trip, setup),
 		cmocka_unit_test_setup(test_bad_frees_are_reported, setup),
 		cmocka_unit_test_setup(test_refcount_ceiling, setup),
+		cmocka_unit_test_setup(test_table_copy_at_ceiling, setup),
 		cmocka_unit_test_setup(test_demand_zero, setup),
 		cmocka_unit_test_setup(test_zero_page_then_write, setup),
 		cmocka_unit_test_setup(test_fork_share_tables, setup),
