@@ -7,18 +7,32 @@
  *    allocating changes the map;
  *  - nothing allocates or prints between the final GetMemoryMap and
  *    ExitBootServices;
- *  - a stale map key (EFI_INVALID_PARAMETER) means: read the map again and
- *    retry once; after a failed ExitBootServices the console may be gone,
- *    so the second failure is returned without printing.
+ *  - a stale map key (EFI_INVALID_PARAMETER) means: read the map again,
+ *    into the same buffer, and retry once;
+ *  - once ExitBootServices has been called, even unsuccessfully, the loader
+ *    calls nothing but GetMemoryMap and ExitBootServices (UEFI <= 2.8 allows
+ *    nothing else; 2.9 added memory allocation, which older firmware may not
+ *    survive). The console may be torn down and the timer stopped, so a
+ *    failure from then on is written to COM1 by port I/O and the CPU halts:
+ *    the firmware is half shut down and cannot be returned to.
  */
 #include "loader.h"
 
+#include "lib/fmt.h"
+
 #define MAP_SLACK_DESCRIPTORS 64
+#define EBS_STALE_KEY_RETRY 2 /* the attempt number of the one retry */
 
 extern const char tramp_start[], tramp_enter[];
 
+/* The firmware's descriptors; room for map_capacity of map_dsize bytes. */
 static void *raw_map;
-static UINTN raw_map_bytes;
+static UINTN map_capacity, map_dsize;
+
+struct map_read {
+	UINTN size, key, dsize;
+	UINT32 dver;
+};
 
 static inline uint64_t rdtsc(void)
 {
@@ -28,86 +42,186 @@ static inline uint64_t rdtsc(void)
 	return (uint64_t)hi << 32 | lo;
 }
 
-EFI_STATUS prepare_memory_map(struct bootinfo **bi_out, UINTN extra_bytes)
+/* Say what failed, for main's "loader: error: ..." line. */
+static void set_failed(struct handoff *h, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void set_failed(struct handoff *h, const char *fmt, ...)
 {
-	UINTN size = 0, key, dsize;
-	UINT32 dver;
-	EFI_STATUS st = uefi_call_wrapper(BS->GetMemoryMap, 5, &size, NULL, &key, &dsize, &dver);
+	va_list ap;
 
-	if (st != EFI_BUFFER_TOO_SMALL || !dsize) {
-		lprintf("loader: error: GetMemoryMap: %lx\n", (unsigned long)st);
-		return st == EFI_SUCCESS ? EFI_DEVICE_ERROR : st;
-	}
-	/* The allocations below add descriptors too: hence the slack. */
-	UINTN capacity = size / dsize + MAP_SLACK_DESCRIPTORS;
-	raw_map_bytes = capacity * dsize;
-	raw_map = AllocatePool(raw_map_bytes);
+	va_start(ap, fmt);
+	fmt_vsnprintf(h->failed, sizeof h->failed, fmt, ap);
+	va_end(ap);
+}
 
-	UINTN bi_bytes = sizeof(struct bootinfo) + capacity * sizeof(struct bi_mem_range);
-	UINTN pages = (bi_bytes + extra_bytes + PAGE_SIZE - 1) / PAGE_SIZE;
-	uint64_t bi_phys = alloc_low_pages(EfiLoaderData, pages);
-	if (!raw_map || !bi_phys) {
-		lprintf("loader: error: out of memory for the memory map (%lu entries)\n",
-			(unsigned long)capacity);
-		return EFI_OUT_OF_RESOURCES;
-	}
-	struct bootinfo *bi = (struct bootinfo *)(UINTN)bi_phys;
-	SetMem(bi, pages * PAGE_SIZE, 0);
+/* Header fields that depend on the buffer: its size, the map's room, and
+ * the keep entry that stops the kernel from handing the pages out. */
+static void set_bootinfo_room(struct bootinfo *bi, UINTN capacity, UINTN pages)
+{
+	struct bi_keep self = { (uint64_t)(UINTN)bi, pages * PAGE_SIZE, BI_KEEP_BOOTINFO, 0 };
+
 	bi->magic = BOOTINFO_MAGIC;
 	bi->version = BOOTINFO_VERSION;
-	bi->size = (uint32_t)bi_bytes;
+	bi->size = (uint32_t)(sizeof *bi + capacity * sizeof bi->mmap[0]);
 	bi->mmap_capacity = (uint32_t)capacity;
-	bi->mmap_desc_size = dsize;
-	bi->keep[bi->nkeep++] = (struct bi_keep){ bi_phys, pages * PAGE_SIZE, BI_KEEP_BOOTINFO, 0 };
-	*bi_out = bi;
+	bi->mmap_desc_size = map_dsize;
+	for (uint32_t i = 0; i < bi->nkeep; i++) {
+		if (bi->keep[i].kind == BI_KEEP_BOOTINFO) {
+			bi->keep[i] = self;
+			return;
+		}
+	}
+	bi->keep[bi->nkeep++] = self; /* the first entry: nkeep was 0 */
+}
+
+/* Allocate both buffers for capacity descriptors of dsize bytes; h->bi
+ * points at the new bootinfo. */
+static EFI_STATUS size_buffers(struct handoff *h, UINTN capacity, UINTN dsize)
+{
+	UINTN bytes = sizeof(struct bootinfo) + capacity * sizeof(struct bi_mem_range);
+	UINTN pages = (bytes + PAGE_SIZE - 1) / PAGE_SIZE;
+	void *raw = AllocatePool(capacity * dsize);
+	uint64_t phys = raw ? alloc_low_pages(EfiLoaderData, pages) : 0;
+
+	if (!phys) {
+		if (raw)
+			FreePool(raw);
+		return EFI_OUT_OF_RESOURCES;
+	}
+	struct bootinfo *bi = (struct bootinfo *)(UINTN)phys;
+	SetMem(bi, pages * PAGE_SIZE, 0);
+	raw_map = raw;
+	map_capacity = capacity;
+	map_dsize = dsize;
+	set_bootinfo_room(bi, capacity, pages);
+	h->bi = bi;
 	return EFI_SUCCESS;
 }
 
-/* Convert the firmware's descriptors; DescriptorSize is the stride. */
-static void record_map(struct bootinfo *bi, UINTN bytes, UINTN dsize)
+/*
+ * How many descriptors the map needs now, and their stride: GetMemoryMap
+ * with no buffer, which neither allocates nor changes the map. This is
+ * the count a buffer is checked against (edk2 merges neighbours only
+ * after that check, so the map it then returns may be shorter).
+ */
+static EFI_STATUS count_map(UINTN *entries, UINTN *dsize)
 {
-	UINTN n = bytes / dsize;
+	UINTN size = 0, key;
+	UINT32 dver;
+
+	*dsize = 0;
+	EFI_STATUS st = uefi_call_wrapper(BS->GetMemoryMap, 5, &size, NULL, &key, dsize, &dver);
+	if (st == EFI_BUFFER_TOO_SMALL && *dsize) {
+		*entries = (size + *dsize - 1) / *dsize;
+		return EFI_SUCCESS;
+	}
+	/* An empty map, or no stride: nothing a loader can work with. */
+	return st == EFI_SUCCESS || st == EFI_BUFFER_TOO_SMALL ? EFI_DEVICE_ERROR : st;
+}
+
+EFI_STATUS prepare_memory_map(struct handoff *h)
+{
+	UINTN entries, dsize;
+	EFI_STATUS st = count_map(&entries, &dsize);
+
+	if (st != EFI_SUCCESS) {
+		set_failed(h, "GetMemoryMap failed");
+		return st;
+	}
+	/* The allocations from here to the end add descriptors: hence the slack. */
+	UINTN capacity = entries + MAP_SLACK_DESCRIPTORS;
+	st = size_buffers(h, capacity, dsize);
+	if (st != EFI_SUCCESS)
+		set_failed(h, "out of memory for the memory map (%lu entries)",
+			   (unsigned long)capacity);
+	return st;
+}
+
+/* GetMemoryMap into raw_map. */
+static EFI_STATUS read_map(struct map_read *m)
+{
+	m->size = map_capacity * map_dsize;
+	return uefi_call_wrapper(BS->GetMemoryMap, 5, &m->size, raw_map, &m->key, &m->dsize,
+				 &m->dver);
+}
+
+/*
+ * After ExitBootServices was called: no firmware service may be used, and
+ * there is no going back to the firmware. Name the call that failed on
+ * COM1 (if there is one; the screen keeps the firmware's last line,
+ * "loader: exiting boot services; ..."), then halt for good. The watchdog
+ * was turned off at the start, so the machine stays halted.
+ */
+static void __attribute__((noreturn)) halt_after_ebs(const char *call, unsigned attempt,
+						     EFI_STATUS st)
+{
+	char line[160];
+
+	fmt_snprintf(line, sizeof line,
+		     "loader: error: %s failed on attempt %u; halted, reset the machine "
+		     "(status 0x%lx)\n",
+		     call, attempt, (unsigned long)st);
+	com1_write(line);
+	for (;;)
+		__asm__ volatile("cli; hlt");
+}
+
+/* Convert the firmware's descriptors; DescriptorSize is the stride. */
+static void record_map(struct bootinfo *bi, const struct map_read *m)
+{
+	UINTN n = m->size / m->dsize;
 
 	if (n > bi->mmap_capacity) {
 		n = bi->mmap_capacity;
 		bi->loader_flags |= BI_FLAG_MAP_TRUNCATED; /* the kernel reports it */
 	}
 	for (UINTN i = 0; i < n; i++) {
-		EFI_MEMORY_DESCRIPTOR *d = (void *)((char *)raw_map + i * dsize);
+		EFI_MEMORY_DESCRIPTOR *d = (void *)((char *)raw_map + i * m->dsize);
 		bi->mmap[i] = (struct bi_mem_range){ d->PhysicalStart, d->NumberOfPages,
 						     d->Attribute, d->Type, 0 };
 	}
 	bi->mmap_count = (uint32_t)n;
-	bi->mmap_desc_size = dsize;
+	bi->mmap_desc_size = m->dsize;
+}
+
+/* The trampoline's parameter block (arch/x86/trampoline.S, "params"). */
+static void fill_tramp_params(const struct handoff *h)
+{
+	uint32_t *params = (uint32_t *)(UINTN)h->tramp_phys;
+
+	params[0] = h->pd_phys;
+	params[1] = h->entry;
+	params[2] = (uint32_t)(UINTN)h->bi;
 }
 
 EFI_STATUS exit_and_jump(EFI_HANDLE image, struct handoff *h)
 {
-	UINTN size, key, dsize;
-	UINT32 dver;
-	EFI_STATUS st = EFI_SUCCESS;
+	struct map_read m;
+	unsigned attempt = 1;
+	EFI_STATUS st = read_map(&m);
 
-	for (unsigned attempt = 1; attempt <= 2; attempt++) {
-		size = raw_map_bytes;
-		st = uefi_call_wrapper(BS->GetMemoryMap, 5, &size, raw_map, &key, &dsize, &dver);
-		if (st == EFI_SUCCESS)
-			st = uefi_call_wrapper(BS->ExitBootServices, 2, image, key);
-		if (st == EFI_SUCCESS) {
-			h->bi->tsc_at_ebs = rdtsc();
-			h->bi->ebs_attempts = attempt;
-			break;
-		}
-		if (attempt == 1 && st != EFI_INVALID_PARAMETER)
-			return st; /* refused outright: boot services still intact */
-		h->firmware_gone = 1;
+	if (st != EFI_SUCCESS) {
+		set_failed(h, "GetMemoryMap failed");
+		return st; /* ExitBootServices not called: boot services are whole */
+	}
+	st = uefi_call_wrapper(BS->ExitBootServices, 2, image, m.key);
+	if (st == EFI_INVALID_PARAMETER) {
+		attempt = EBS_STALE_KEY_RETRY;
+		st = read_map(&m); /* the same buffer: no allocation now */
+		if (st != EFI_SUCCESS)
+			halt_after_ebs("GetMemoryMap", attempt, st);
+		st = uefi_call_wrapper(BS->ExitBootServices, 2, image, m.key);
 	}
 	if (st != EFI_SUCCESS)
-		return st; /* boot services may be half gone: do not print */
+		halt_after_ebs("ExitBootServices", attempt, st);
+	h->bi->tsc_at_ebs = rdtsc();
+	h->bi->ebs_attempts = attempt;
 
 	/* No firmware from here on: only our own memory and the CPU. */
-	record_map(h->bi, size, dsize);
+	record_map(h->bi, &m);
+	fill_tramp_params(h);
 	void (*enter)(uint64_t) = (void (*)(uint64_t))(UINTN)(h->tramp_phys +
 							      (tramp_enter - tramp_start));
 	enter(h->tramp_phys);
-	return EFI_ABORTED; /* not reached */
+	halt_after_ebs("tramp_enter", attempt, EFI_ABORTED); /* not reached */
 }

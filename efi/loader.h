@@ -40,15 +40,25 @@ void find_framebuffer(struct bi_framebuffer *fb);
 void find_rsdp(uint64_t *rsdp, uint32_t *rev);
 void make_executable(uint64_t phys, UINTN pages);
 
+/* com1.c: write s to COM1 by port I/O (115200 8N1) if a 16550 answers a
+ * probe; calls no firmware service and every wait is bounded, so it is
+ * safe after ExitBootServices and on PCs without COM1. 0: no UART. */
+int com1_write(const char *s);
+
 /* exit.c: memory map, ExitBootServices and the jump to the trampoline. */
 struct handoff {
 	struct bootinfo *bi;
 	uint64_t tramp_phys;
 	uint32_t pd_phys;
-	uint32_t entry;
-	int firmware_gone; /* ExitBootServices was tried: no printing */
+	uint32_t entry;   /* the kernel's entry point, virtual */
+	char failed[128]; /* what failed, when a call below returns an error */
 };
-EFI_STATUS prepare_memory_map(struct bootinfo **bi_out, UINTN extra_bytes);
+/* Allocate h->bi and the firmware map buffer, with slack. */
+EFI_STATUS prepare_memory_map(struct handoff *h);
+/* Leave boot services and enter the kernel. Returns only while
+ * ExitBootServices has not been called (boot services whole), with
+ * h->failed set; once it has, this jumps to the kernel or reports on COM1
+ * and halts. */
 EFI_STATUS exit_and_jump(EFI_HANDLE image, struct handoff *h);
 
 #endif

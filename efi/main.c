@@ -8,7 +8,9 @@
  *   4. GOP framebuffer and ACPI RSDP recorded
  *   5. memory map, ExitBootServices, trampoline (arch/x86/trampoline.S)
  *
- * Every failure before step 5 is printed and returned to the firmware.
+ * Every failure until ExitBootServices is called is printed and returned
+ * to the firmware. After that call nothing is returned: exit.c reports on
+ * COM1 and halts (the firmware may be half shut down).
  */
 #include "loader.h"
 
@@ -164,12 +166,6 @@ static void fill_bootinfo(struct bootinfo *bi, EFI_HANDLE image, const struct ke
 	if (uefi_call_wrapper(BS->HandleProtocol, 3, image, &LoadedImageProtocol, (void **)&li) ==
 	    EFI_SUCCESS)
 		bi->loader_image_base = (uint64_t)(UINTN)li->ImageBase;
-
-	/* Trampoline parameters: page directory, kernel entry, bootinfo. */
-	uint32_t *params = (uint32_t *)(UINTN)h->tramp_phys;
-	params[0] = h->pd_phys;
-	params[1] = k->entry;
-	params[2] = (uint32_t)(UINTN)bi;
 }
 
 EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
@@ -177,7 +173,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	struct kernel_image k;
 	struct bootinfo *bi;
 	struct pg_config cfg;
-	struct handoff h;
+	struct handoff h = { 0 };
 	EFI_STATUS st;
 
 	InitializeLib(image, systab);
@@ -198,10 +194,10 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 		(unsigned long)k.phys, k.virt, k.size / 1024, k.nrelocs);
 	if (place_trampoline(&h) != EFI_SUCCESS)
 		return fail("cannot place the trampoline below 896 MiB", EFI_OUT_OF_RESOURCES);
-	st = prepare_memory_map(&bi, 0);
+	st = prepare_memory_map(&h);
 	if (st != EFI_SUCCESS)
-		return fail("cannot prepare the memory map", st);
-	h.bi = bi;
+		return fail(h.failed, st);
+	bi = h.bi;
 	bi->cfg = cfg;
 	bi->cfg_found = (uint32_t)cfg_found;
 	read_scripts(bi);
@@ -211,9 +207,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	lprintf("loader: exiting boot services; trampoline at 0x%lx, kernel entry 0x%x\n",
 		(unsigned long)h.tramp_phys, k.entry);
 	con_copy_log(bi);
-	h.firmware_gone = 0;
-	st = exit_and_jump(image, &h);
-	if (h.firmware_gone)
-		return st; /* the console may be torn down: say nothing */
-	return fail("ExitBootServices refused", st);
+	h.entry = k.entry;
+	st = exit_and_jump(image, &h); /* returns only before ExitBootServices */
+	return fail(h.failed, st);
 }
