@@ -20,7 +20,10 @@
 #include <arch/paging.h>
 #include <arch/segment.h>
 
+#include "core/log.h"
 #include "lib/string.h"
+
+#define PHYS_READ_LIMIT 0x100000000ull /* 4 GiB: where 32-bit paging ends */
 
 static pde_t kernel_pd[NPDENTRIES] __attribute__((aligned(PGSIZE)));
 static pte_t kmap_pt[NPTENTRIES] __attribute__((aligned(PGSIZE)));
@@ -105,11 +108,20 @@ void *paging_map_framebuffer(uint64_t base, uint64_t size)
 	return (void *)(FB_WINDOW_BASE + (uint32_t)(base - start));
 }
 
-/* Copy physical memory anywhere below 4 GiB into buf, page by page. */
+/*
+ * Copy physical memory anywhere below 4 GiB into buf, page by page.
+ * Contract: the whole range lies below 4 GiB; callers check what firmware
+ * tables tell them first (apic.c, acpi_read). A range reaching 4 GiB is a
+ * kernel bug: cutting its address to 32 bits would read some other page
+ * and return it as if it were the one asked for, so it panics instead.
+ */
 void phys_read(uint64_t pa, void *buf, uint32_t len)
 {
 	char *out = buf;
 
+	if (pa >= PHYS_READ_LIMIT || len > PHYS_READ_LIMIT - pa)
+		panic("phys_read: 0x%llx + %u reaches 4 GiB, out of reach of 32-bit paging",
+		      (unsigned long long)pa, len);
 	while (len) {
 		uint32_t off = PGOFF(pa), n = PGSIZE - off;
 		if (n > len)
