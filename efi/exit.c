@@ -3,10 +3,16 @@
  * boot services, and jump to the trampoline.
  *
  * Rules (UEFI 2.10 section 7.4.6, and what Linux and Xen learned):
- *  - the buffer for the final map is allocated up front with slack, since
- *    allocating changes the map;
+ *  - the two buffers for the final map (the firmware's descriptors, and
+ *    bootinfo's array the kernel reads) are allocated up front with slack,
+ *    since allocating changes the map; both always have room for the same
+ *    number of entries, so the kernel's copy is never cut short;
  *  - nothing allocates or prints between the final GetMemoryMap and
  *    ExitBootServices;
+ *  - if by then the map has outgrown the buffers (or left too little room
+ *    for the retry below), ExitBootServices has not been called yet and
+ *    boot services are whole: both buffers are made bigger and the map is
+ *    read again, a bounded number of times;
  *  - a stale map key (EFI_INVALID_PARAMETER) means: read the map again,
  *    into the same buffer, and retry once;
  *  - once ExitBootServices has been called, even unsuccessfully, the loader
@@ -15,19 +21,30 @@
  *    survive). The console may be torn down and the timer stopped, so a
  *    failure from then on is written to COM1 by port I/O and the CPU halts:
  *    the firmware is half shut down and cannot be returned to.
+ *
+ * Testing the grow path: build with ECC='gcc -DLOADER_MAP_FIRST_SLACK=0';
+ * the first buffers then have no slack, and every boot enlarges them once
+ * ("loader: memory map has ... buffers enlarged ...").
  */
 #include "loader.h"
 
 #include "lib/fmt.h"
 
-#define MAP_SLACK_DESCRIPTORS 64
+#define MAP_SLACK_DESCRIPTORS 64 /* Linux found 8, then 32, too few on some PCs */
+#ifndef LOADER_MAP_FIRST_SLACK
+#define LOADER_MAP_FIRST_SLACK MAP_SLACK_DESCRIPTORS
+#endif
+/* Free entries wanted when ExitBootServices is called: the retry after a
+ * stale key may not allocate, so the map can only grow into these. */
+#define MAP_RETRY_SPARE 8
+#define MAP_GROW_TRIES 4
 #define EBS_STALE_KEY_RETRY 2 /* the attempt number of the one retry */
 
 extern const char tramp_start[], tramp_enter[];
 
 /* The firmware's descriptors; room for map_capacity of map_dsize bytes. */
 static void *raw_map;
-static UINTN map_capacity, map_dsize;
+static UINTN map_capacity, map_dsize, bi_pages;
 
 struct map_read {
 	UINTN size, key, dsize;
@@ -74,8 +91,12 @@ static void set_bootinfo_room(struct bootinfo *bi, UINTN capacity, UINTN pages)
 	bi->keep[bi->nkeep++] = self; /* the first entry: nkeep was 0 */
 }
 
-/* Allocate both buffers for capacity descriptors of dsize bytes; h->bi
- * points at the new bootinfo. */
+/*
+ * (Re)size both buffers for capacity descriptors of dsize bytes. A new
+ * bootinfo takes over everything the old one held (config, files, keep
+ * list, log) and h->bi points at it; the old buffers are freed. On
+ * failure nothing changes. Boot services must be whole (no EBS yet).
+ */
 static EFI_STATUS size_buffers(struct handoff *h, UINTN capacity, UINTN dsize)
 {
 	UINTN bytes = sizeof(struct bootinfo) + capacity * sizeof(struct bi_mem_range);
@@ -90,9 +111,15 @@ static EFI_STATUS size_buffers(struct handoff *h, UINTN capacity, UINTN dsize)
 	}
 	struct bootinfo *bi = (struct bootinfo *)(UINTN)phys;
 	SetMem(bi, pages * PAGE_SIZE, 0);
+	if (h->bi) {
+		CopyMem(bi, h->bi, sizeof *bi); /* the fixed part; the map is read later */
+		uefi_call_wrapper(BS->FreePages, 2, (EFI_PHYSICAL_ADDRESS)(UINTN)h->bi, bi_pages);
+		FreePool(raw_map);
+	}
 	raw_map = raw;
 	map_capacity = capacity;
 	map_dsize = dsize;
+	bi_pages = pages;
 	set_bootinfo_room(bi, capacity, pages);
 	h->bi = bi;
 	return EFI_SUCCESS;
@@ -129,7 +156,8 @@ EFI_STATUS prepare_memory_map(struct handoff *h)
 		return st;
 	}
 	/* The allocations from here to the end add descriptors: hence the slack. */
-	UINTN capacity = entries + MAP_SLACK_DESCRIPTORS;
+	UINTN capacity = entries + LOADER_MAP_FIRST_SLACK;
+	h->bi = NULL;
 	st = size_buffers(h, capacity, dsize);
 	if (st != EFI_SUCCESS)
 		set_failed(h, "out of memory for the memory map (%lu entries)",
@@ -137,12 +165,80 @@ EFI_STATUS prepare_memory_map(struct handoff *h)
 	return st;
 }
 
-/* GetMemoryMap into raw_map. */
+/*
+ * GetMemoryMap into raw_map. A map that does not fit the buffers (or a
+ * changed DescriptorSize) is EFI_BUFFER_TOO_SMALL, with m->size the bytes
+ * the firmware has, so the caller knows how much room is needed.
+ */
 static EFI_STATUS read_map(struct map_read *m)
 {
 	m->size = map_capacity * map_dsize;
-	return uefi_call_wrapper(BS->GetMemoryMap, 5, &m->size, raw_map, &m->key, &m->dsize,
-				 &m->dver);
+	m->dsize = 0;
+	EFI_STATUS st = uefi_call_wrapper(BS->GetMemoryMap, 5, &m->size, raw_map, &m->key,
+					  &m->dsize, &m->dver);
+	if (!m->dsize)
+		m->dsize = map_dsize; /* the firmware did not say: the stride it gave before */
+	if (st == EFI_SUCCESS && (m->dsize != map_dsize || m->size / m->dsize > map_capacity))
+		return EFI_BUFFER_TOO_SMALL;
+	return st;
+}
+
+/* Enlarge both buffers for entries plus slack, and say so (boot services
+ * are whole: the final GetMemoryMap comes after this line). */
+static EFI_STATUS grow_buffers(struct handoff *h, UINTN entries, UINTN dsize)
+{
+	UINTN old = map_capacity, want = entries + MAP_SLACK_DESCRIPTORS;
+
+	if (size_buffers(h, want, dsize) != EFI_SUCCESS) {
+		set_failed(h, "out of memory for the memory map (%lu entries)",
+			   (unsigned long)want);
+		return EFI_OUT_OF_RESOURCES;
+	}
+	lprintf("loader: memory map has %lu entries, room for %lu: buffers enlarged to %lu\n",
+		(unsigned long)entries, (unsigned long)old, (unsigned long)want);
+	con_copy_log(h->bi); /* the kernel replays the log from the new bootinfo */
+	return EFI_SUCCESS;
+}
+
+/* Is there room for entries of dsize bytes, plus the spare the retry
+ * after a stale key may need? EFI_BUFFER_TOO_SMALL if not. */
+static EFI_STATUS check_room(UINTN *entries, UINTN *dsize)
+{
+	EFI_STATUS st = count_map(entries, dsize);
+
+	if (st != EFI_SUCCESS)
+		return st;
+	if (*dsize != map_dsize || *entries + MAP_RETRY_SPARE > map_capacity)
+		return EFI_BUFFER_TOO_SMALL;
+	return EFI_SUCCESS;
+}
+
+/* The final map, with MAP_RETRY_SPARE entries still free; grows the
+ * buffers up to MAP_GROW_TRIES times. Before ExitBootServices only. */
+static EFI_STATUS read_final_map(struct handoff *h, struct map_read *m)
+{
+	for (unsigned grows = 0;; grows++) {
+		UINTN entries = 0, dsize = 0;
+		EFI_STATUS st = check_room(&entries, &dsize);
+
+		if (st == EFI_SUCCESS)
+			st = read_map(m); /* too small only if it grew since check_room */
+		if (st == EFI_SUCCESS)
+			return EFI_SUCCESS;
+		if (st != EFI_BUFFER_TOO_SMALL) {
+			set_failed(h, "GetMemoryMap failed");
+			return st;
+		}
+		if (grows == MAP_GROW_TRIES) {
+			set_failed(h, "the memory map kept outgrowing its buffer "
+				      "(%lu entries, room for %lu)",
+				   (unsigned long)entries, (unsigned long)map_capacity);
+			return EFI_BUFFER_TOO_SMALL;
+		}
+		st = grow_buffers(h, entries, dsize);
+		if (st != EFI_SUCCESS)
+			return st;
+	}
 }
 
 /*
@@ -166,15 +262,12 @@ static void __attribute__((noreturn)) halt_after_ebs(const char *call, unsigned 
 		__asm__ volatile("cli; hlt");
 }
 
-/* Convert the firmware's descriptors; DescriptorSize is the stride. */
+/* Convert the firmware's descriptors; DescriptorSize is the stride.
+ * read_map made sure they all fit. */
 static void record_map(struct bootinfo *bi, const struct map_read *m)
 {
 	UINTN n = m->size / m->dsize;
 
-	if (n > bi->mmap_capacity) {
-		n = bi->mmap_capacity;
-		bi->loader_flags |= BI_FLAG_MAP_TRUNCATED; /* the kernel reports it */
-	}
 	for (UINTN i = 0; i < n; i++) {
 		EFI_MEMORY_DESCRIPTOR *d = (void *)((char *)raw_map + i * m->dsize);
 		bi->mmap[i] = (struct bi_mem_range){ d->PhysicalStart, d->NumberOfPages,
@@ -198,12 +291,10 @@ EFI_STATUS exit_and_jump(EFI_HANDLE image, struct handoff *h)
 {
 	struct map_read m;
 	unsigned attempt = 1;
-	EFI_STATUS st = read_map(&m);
+	EFI_STATUS st = read_final_map(h, &m);
 
-	if (st != EFI_SUCCESS) {
-		set_failed(h, "GetMemoryMap failed");
+	if (st != EFI_SUCCESS)
 		return st; /* ExitBootServices not called: boot services are whole */
-	}
 	st = uefi_call_wrapper(BS->ExitBootServices, 2, image, m.key);
 	if (st == EFI_INVALID_PARAMETER) {
 		attempt = EBS_STALE_KEY_RETRY;

@@ -58,7 +58,7 @@ EFI_STATUS prepare_memory_map(struct handoff *h);
 /* Leave boot services and enter the kernel. Returns only while
  * ExitBootServices has not been called (boot services whole), with
  * h->failed set; once it has, this jumps to the kernel or reports on COM1
- * and halts. */
+ * and halts. h->bi may have moved (bigger buffers). */
 EFI_STATUS exit_and_jump(EFI_HANDLE image, struct handoff *h);
 
 #endif
