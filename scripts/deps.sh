@@ -1,6 +1,7 @@
 #!/bin/sh
-# deps.sh - install what the build and the tests need, if it is missing.
+# deps.sh [debug] - install what the build and the tests need, if it is missing.
 # Debian 12 / Ubuntu: apt-get, through sudo when not root. Quiet when all is there.
+# "debug" (make debug) also wants gdb; make run and make test do not wait for it.
 set -eu
 
 # command-or-file  package
@@ -20,10 +21,17 @@ python3                                python3
 sbsign                                 sbsigntool
 openssl                                openssl
 clang                                  clang
-/usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a libclang-rt-14-dev
+'
+DEBUG_NEEDS='
+gdb                                    gdb
 '
 
-missing=""
+case ${1:-} in
+'') want=$NEEDS ;;
+debug) want=$NEEDS$DEBUG_NEEDS ;;
+*) echo "usage: $0 [debug]" >&2; exit 2 ;;
+esac
+
 have() {
 	case $1 in
 	/*) for f in $1; do [ -e "$f" ] && return 0; done; return 1 ;;
@@ -31,18 +39,82 @@ have() {
 	esac
 }
 
-echo "$NEEDS" | while read -r what pkg; do
-	[ -n "$what" ] || continue
-	have "$what" || echo "$pkg"
-done >"${TMPDIR:-/tmp}/pg-missing.$$"
-missing=$(sort -u "${TMPDIR:-/tmp}/pg-missing.$$" | tr '\n' ' ')
-rm -f "${TMPDIR:-/tmp}/pg-missing.$$"
-[ -z "$missing" ] && exit 0
+# The packages of the list in $1 whose command or file is missing.
+missing_of() {
+	echo "$1" | while read -r what pkg; do
+		[ -n "$what" ] || continue
+		have "$what" || echo "$pkg"
+	done | sort -u | tr '\n' ' '
+}
 
-echo "deps: installing: $missing"
+# libFuzzer (make fuzz, make test) is in the runtime of the clang that
+# `clang` runs, which is not in the clang package, and whose package name
+# carries the LLVM version: found by the resource directory, not a name.
+have_fuzzer() {
+	res=$(clang -print-resource-dir 2>/dev/null) || return 1
+	for f in "$res"/lib/*/libclang_rt.fuzzer*.a; do [ -e "$f" ] && return 0; done
+	return 1
+}
+
+# libclang-rt-N-dev (Debian 12, Ubuntu 24.04) or, before that split,
+# libclang-common-N-dev (Ubuntu 22.04): whichever apt knows.
+fuzzer_package() {
+	res=$(clang -print-resource-dir 2>/dev/null) || return 1
+	v=$(basename "$res" | cut -d. -f1)
+	for p in "libclang-rt-$v-dev" "libclang-common-$v-dev"; do
+		if apt-cache show "$p" >/dev/null 2>&1; then
+			echo "$p"
+			return 0
+		fi
+	done
+	return 1
+}
+
+apt_install() {
+	# shellcheck disable=SC2086
+	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "$@"
+}
+
+# Install all at once; if that fails (one unknown name fails them all),
+# one by one, so that the others still come. 1 if any is still missing.
+install() {
+	apt_install "$@" && return 0
+	echo "deps: retrying one package at a time" >&2
+	failed=""
+	for p in "$@"; do
+		apt_install "$p" || failed="$failed $p"
+	done
+	[ -z "$failed" ] && return 0
+	echo "deps: could not install:$failed" >&2
+	return 1
+}
+
+missing=$(missing_of "$want")
+if [ -z "$missing" ] && have_fuzzer; then
+	exit 0
+fi
+
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO=sudo
-command -v apt-get >/dev/null || { echo "deps: no apt-get here; install by hand: $missing" >&2; exit 1; }
+if ! command -v apt-get >/dev/null; then
+	echo "deps: no apt-get here; install by hand: ${missing}a libFuzzer runtime for clang" >&2
+	exit 1
+fi
 $SUDO apt-get update -qq || echo "deps: apt-get update failed; trying the install anyway" >&2
-# shellcheck disable=SC2086
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing
+status=0
+if [ -n "$missing" ]; then
+	echo "deps: installing: $missing"
+	# shellcheck disable=SC2086
+	install $missing || status=1
+fi
+# Optional: only make fuzz and make test need it, so a miss is a warning.
+if command -v clang >/dev/null && ! have_fuzzer; then
+	if pkg=$(fuzzer_package); then
+		echo "deps: installing: $pkg (libFuzzer)"
+		install "$pkg" || echo "deps: warning: no libFuzzer: make fuzz and make test will fail" >&2
+	else
+		echo "deps: warning: no package for clang's libFuzzer runtime" \
+			"(tried libclang-rt-N-dev, libclang-common-N-dev): make fuzz and make test will fail" >&2
+	fi
+fi
+exit $status
