@@ -236,7 +236,11 @@ comma := ,
 
 # The kernel (or the loader, GDB=loader) waits for gdb: see scripts/gdbinit.
 GDB ?= kernel
-debug: deps $(EFI_APP)
+# Step by step as for run: (under -j, prerequisites would build alongside
+# the package install); deps.sh debug also brings gdb.
+debug:
+	$(Q)scripts/deps.sh debug
+	$(Q)$(MAKE) --no-print-directory $(EFI_APP)
 	$(Q)printf 'gdb = $(GDB)\nfinish = halt\n' > $(BUILD)/debug.cfg
 	$(Q)disk/mkimage.sh $(BUILD)/debug.img $(EFI_APP) $(BUILD)/debug.cfg
 	$(Q)scripts/qemu-run --gdb $(BUILD)/debug.img
