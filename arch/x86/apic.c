@@ -5,12 +5,18 @@
  * wire" mode passes them on through LINT0). Firmware may leave more live:
  * OVMF leaves the local APIC enabled with its spurious vector at 0x0F, an
  * exception slot; real firmware may leave the APIC timer or IO-APIC routes
- * armed. So: mask every local LVT except LINT0 (ExtINT) and LINT1 (NMI),
- * stop the APIC timer, move the spurious vector to 0xFF, EOI anything in
- * service, and mask every IO-APIC redirection entry (found in ACPI's MADT).
+ * armed, and newer machines hand over with the local APIC in x2APIC mode,
+ * where its registers are MSRs and the MMIO page is not decoded at all.
+ * So: mask every local LVT except LINT0 (ExtINT) and LINT1 (NMI), stop the
+ * APIC timer, move the spurious vector to 0xFF, EOI anything in service,
+ * and mask every IO-APIC redirection entry (found in ACPI's MADT).
  * The MADT also lists the processors: the kernel counts the enabled ones
  * and says that it runs on the boot CPU alone (the others stay parked in
  * the firmware's wait loop, since no INIT/SIPI is ever sent).
+ *
+ * References: the APIC chapter of the Intel SDM vol. 3A (its number moves
+ * between editions; sections are named by title below), ACPI 6.5 5.2.5
+ * (RSDP), 5.2.7-8 (RSDT, XSDT), 5.2.12 (MADT).
  */
 #include <arch/cpu.h>
 #include <arch/machine.h>
@@ -22,9 +28,17 @@
 
 #define FOUR_GIB 0x100000000ull /* the end of what 32-bit paging reaches */
 
+/* ------------------------------------------------------------ local APIC */
+
+/* Registers by their xAPIC MMIO offset ("Local APIC Register Address
+ * Map"). In x2APIC mode the same register is MSR 0x800 + (offset >> 4)
+ * ("x2APIC Register Address Space"). */
+#define LAPIC_VERSION 0x030
+#define LAPIC_TPR 0x080
 #define LAPIC_EOI 0x0B0
 #define LAPIC_SVR 0x0F0
-#define LAPIC_ISR0 0x100
+#define LAPIC_ISR0 0x100 /* in-service: 8 words of 32 vectors each */
+#define LAPIC_IRR0 0x200 /* requested (pending): the same layout */
 #define LAPIC_LVT_CMCI 0x2F0
 #define LAPIC_LVT_TIMER 0x320
 #define LAPIC_LVT_THERMAL 0x330
@@ -33,54 +47,164 @@
 #define LAPIC_LVT_LINT1 0x360
 #define LAPIC_LVT_ERROR 0x370
 #define LAPIC_TIMER_INIT 0x380
+#define LAPIC_VECTOR_WORDS 8      /* 256 vectors / 32 bits */
+#define LAPIC_WORD_STRIDE 0x10    /* between two ISR (or IRR) words */
+#define X2APIC_MSR_BASE 0x800u
+#define X2APIC_MSR(reg) (X2APIC_MSR_BASE + ((reg) >> 4))
+
 #define LVT_MASKED 0x10000u
 #define LVT_EXTINT 0x700u
 #define LVT_NMI 0x400u
 #define SVR_ENABLE 0x100u
+#define VERSION_MAX_LVT(v) (((v) >> 16) & 0xFFu) /* LVT entries - 1 */
+#define FIRST_OPTIONAL_LVT 3 /* timer, LINT0, LINT1 are entries 0-2 */
+/*
+ * Task priority class 1: the APIC delivers only vectors of class 2 (0x20)
+ * and up. A vector 0x10-0x1F it still held would otherwise arrive looking
+ * exactly like a CPU exception and panic the kernel. ExtINT (the 8259 on
+ * LINT0) and NMI bypass IRR, ISR and priorities altogether ("Interrupt
+ * Handling with the Pentium 4 and Intel Xeon Processors").
+ */
+#define TPR_ABOVE_EXCEPTIONS 0x10u
+
 #define APIC_BASE_ENABLE (1u << 11)
+#define APIC_BASE_EXTD (1u << 10) /* x2APIC mode */
+#define APIC_BASE_ADDR_MASK (~0xFFFull)
 
-static volatile uint32_t *lapic;
+#define EOI_ROUNDS 256 /* one EOI per vector in service at most */
 
+enum lapic_mode {
+	LAPIC_NONE,   /* disabled, absent or out of reach: never touched */
+	LAPIC_XAPIC,  /* registers in an MMIO page */
+	LAPIC_X2APIC, /* registers are MSRs */
+};
+
+static enum lapic_mode lapic_mode;
+static volatile uint32_t *lapic_mmio;
+
+/* Read a register by its xAPIC offset; only once lapic_attach succeeded. */
 static uint32_t lapic_read(uint32_t reg)
 {
-	return lapic[reg / 4];
+	if (lapic_mode == LAPIC_X2APIC)
+		return (uint32_t)rdmsr(X2APIC_MSR(reg));
+	return lapic_mmio[reg / 4];
 }
 
+/* Write a register by its xAPIC offset; only once lapic_attach succeeded. */
 static void lapic_write(uint32_t reg, uint32_t v)
 {
-	lapic[reg / 4] = v;
+	if (lapic_mode == LAPIC_X2APIC)
+		wrmsr(X2APIC_MSR(reg), v);
+	else
+		lapic_mmio[reg / 4] = v;
 }
 
-static void lapic_quiesce(void)
+/* The highest vector set in the ISR or IRR at bank, or -1 if none. */
+static int lapic_highest(uint32_t bank)
 {
-	static const uint32_t masked[] = { LAPIC_LVT_TIMER, LAPIC_LVT_THERMAL, LAPIC_LVT_PERF,
-					   LAPIC_LVT_ERROR, LAPIC_LVT_CMCI };
-	uint32_t base = (uint32_t)rdmsr(MSR_APIC_BASE);
+	for (int w = LAPIC_VECTOR_WORDS - 1; w >= 0; w--) {
+		uint32_t bits = lapic_read(bank + (uint32_t)w * LAPIC_WORD_STRIDE);
+		if (bits)
+			return w * 32 + 31 - __builtin_clz(bits);
+	}
+	return -1;
+}
+
+/*
+ * Decide how to reach the local APIC from IA32_APIC_BASE: its MSRs in
+ * x2APIC mode (EXTD set), else its MMIO page, which must lie below 4 GiB
+ * for 32-bit paging to map it. Returns 0, with a log line, when the APIC
+ * is disabled or out of reach; then it is never touched.
+ */
+static int lapic_attach(uint64_t base)
+{
+	uint64_t pa = base & APIC_BASE_ADDR_MASK;
 
 	if (!(base & APIC_BASE_ENABLE)) {
 		log_normal("apic: local APIC disabled by firmware\n");
-		return;
+		return 0;
 	}
-	lapic = fixmap(FIXMAP_LAPIC, base & ~0xFFFu);
-	uint32_t old_svr = lapic_read(LAPIC_SVR);
-	for (unsigned i = 0; i < sizeof masked / sizeof masked[0]; i++)
-		lapic_write(masked[i], LVT_MASKED);
+	if (base & APIC_BASE_EXTD) {
+		lapic_mode = LAPIC_X2APIC;
+		return 1;
+	}
+	if (pa >= FOUR_GIB) {
+		log_normal("apic: local APIC at 0x%llx is above 4 GiB, out of reach of 32-bit "
+			   "paging: left as the firmware set it\n",
+			   (unsigned long long)pa);
+		return 0;
+	}
+	lapic_mmio = fixmap(FIXMAP_LAPIC, (paddr_t)pa);
+	lapic_mode = LAPIC_XAPIC;
+	return 1;
+}
+
+/*
+ * Mask every LVT this APIC has, stop its timer, and set the virtual wire:
+ * LINT0 ExtINT (the 8259), LINT1 NMI. Beyond the three LVTs every local
+ * APIC has, the Version register's Max LVT Entry says which exist ("Local
+ * APIC Version Register"; Linux's clear_local_APIC reads it the same way):
+ * the error LVT from 3, performance counters from 4, thermal from 5, CMCI
+ * from 6. In x2APIC mode a WRMSR to one the APIC lacks is a #GP.
+ */
+static void lapic_mask_lvts(void)
+{
+	static const uint32_t optional[] = { LAPIC_LVT_ERROR, LAPIC_LVT_PERF,
+					     LAPIC_LVT_THERMAL, LAPIC_LVT_CMCI };
+	unsigned max_lvt = VERSION_MAX_LVT(lapic_read(LAPIC_VERSION));
+
+	/* Masked and one-shot with count 0: stopped. A TSC-deadline timer is
+	 * disarmed as well: "a write to the LVT Timer Register that changes
+	 * the timer mode disarms the local APIC timer" ("TSC-Deadline Mode"). */
+	lapic_write(LAPIC_LVT_TIMER, LVT_MASKED);
 	lapic_write(LAPIC_TIMER_INIT, 0);
+	for (unsigned i = 0; i < sizeof optional / sizeof optional[0]; i++)
+		if (FIRST_OPTIONAL_LVT + i <= max_lvt)
+			lapic_write(optional[i], LVT_MASKED);
 	lapic_write(LAPIC_LVT_LINT0, LVT_EXTINT);
 	lapic_write(LAPIC_LVT_LINT1, LVT_NMI);
+}
+
+/* EOI whatever is in service; each EOI ends the highest vector in the ISR. */
+static void lapic_eoi_in_service(void)
+{
+	for (int n = 0; n < EOI_ROUNDS && lapic_highest(LAPIC_ISR0) >= 0; n++)
+		lapic_write(LAPIC_EOI, 0); /* x2APIC: a non-zero EOI write is a #GP */
+}
+
+/* Say what lapic_quiesce did, in the format docs/serial-log.md gives. */
+static void lapic_log(uint64_t base, uint32_t old_svr)
+{
+	const char *what = "LVTs masked, timer stopped, spurious vector";
+
+	if (lapic_mode == LAPIC_X2APIC)
+		log_normal("apic: local APIC (x2APIC mode): %s 0x%02x -> 0x%02x, LINT0 ExtINT\n",
+			   what, old_svr & 0xFF, T_SPURIOUS);
+	else
+		log_normal("apic: local APIC at 0x%08x: %s 0x%02x -> 0x%02x, LINT0 ExtINT\n",
+			   (uint32_t)(base & APIC_BASE_ADDR_MASK), what, old_svr & 0xFF,
+			   T_SPURIOUS);
+}
+
+/*
+ * Silence the local APIC, keeping it as the 8259's virtual wire. The SVR
+ * goes first: a software-disabled APIC holds every LVT masked and ignores
+ * writes that unmask one ("Local APIC State After It Has Been Software
+ * Disabled"), which would leave LINT0 masked and the 8259 cut off when the
+ * firmware hands the APIC over disabled (SVR 0xFF is its reset state).
+ */
+static void lapic_quiesce(void)
+{
+	uint64_t base = rdmsr(MSR_APIC_BASE);
+
+	if (!lapic_attach(base))
+		return;
+	uint32_t old_svr = lapic_read(LAPIC_SVR);
 	lapic_write(LAPIC_SVR, SVR_ENABLE | T_SPURIOUS);
-	/* EOI whatever is still in service (bounded: 256 vectors at most). */
-	for (int n = 0; n < 256; n++) {
-		int busy = 0;
-		for (int r = 0; r < 8; r++)
-			busy |= lapic_read(LAPIC_ISR0 + r * 0x10) != 0;
-		if (!busy)
-			break;
-		lapic_write(LAPIC_EOI, 0);
-	}
-	log_normal("apic: local APIC at 0x%08x: LVTs masked, timer stopped, "
-		   "spurious vector 0x%02x -> 0x%02x, LINT0 ExtINT\n",
-		   base & ~0xFFFu, old_svr & 0xFF, T_SPURIOUS);
+	lapic_mask_lvts();
+	lapic_write(LAPIC_TPR, TPR_ABOVE_EXCEPTIONS);
+	lapic_eoi_in_service();
+	lapic_log(base, old_svr);
 }
 
 /* ---------------------------------------------------------------- ACPI */
