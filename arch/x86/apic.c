@@ -9,7 +9,8 @@
  * where its registers are MSRs and the MMIO page is not decoded at all.
  * So: mask every local LVT except LINT0 (ExtINT) and LINT1 (NMI), stop the
  * APIC timer, move the spurious vector to 0xFF, EOI anything in service,
- * and mask every IO-APIC redirection entry (found in ACPI's MADT).
+ * mask every IO-APIC redirection entry (found in ACPI's MADT), and take
+ * whatever the local APIC still held pending, as stray interrupts.
  * The MADT also lists the processors: the kernel counts the enabled ones
  * and says that it runs on the boot CPU alone (the others stay parked in
  * the firmware's wait loop, since no INIT/SIPI is ever sent).
@@ -18,6 +19,7 @@
  * between editions; sections are named by title below), ACPI 6.5 5.2.5
  * (RSDP), 5.2.7-8 (RSDT, XSDT), 5.2.12 (MADT).
  */
+#include <arch/apic.h>
 #include <arch/cpu.h>
 #include <arch/machine.h>
 #include <arch/paging.h>
@@ -71,7 +73,9 @@
 #define APIC_BASE_EXTD (1u << 10) /* x2APIC mode */
 #define APIC_BASE_ADDR_MASK (~0xFFFull)
 
-#define EOI_ROUNDS 256 /* one EOI per vector in service at most */
+#define EOI_ROUNDS 256   /* one EOI per vector in service at most */
+#define DRAIN_ROUNDS 256 /* interrupt windows: one vector each at least */
+#define STRAY_LOG_MAX 4  /* stray interrupts logged; the rest only counted */
 
 enum lapic_mode {
 	LAPIC_NONE,   /* disabled, absent or out of reach: never touched */
@@ -81,6 +85,7 @@ enum lapic_mode {
 
 static enum lapic_mode lapic_mode;
 static volatile uint32_t *lapic_mmio;
+static unsigned strays;
 
 /* Read a register by its xAPIC offset; only once lapic_attach succeeded. */
 static uint32_t lapic_read(uint32_t reg)
@@ -99,6 +104,12 @@ static void lapic_write(uint32_t reg, uint32_t v)
 		lapic_mmio[reg / 4] = v;
 }
 
+/* Whether vector v's bit is set in the ISR or IRR starting at bank. */
+static int lapic_vector_bit(uint32_t bank, uint32_t v)
+{
+	return (lapic_read(bank + (v / 32) * LAPIC_WORD_STRIDE) >> (v % 32)) & 1;
+}
+
 /* The highest vector set in the ISR or IRR at bank, or -1 if none. */
 static int lapic_highest(uint32_t bank)
 {
@@ -108,6 +119,20 @@ static int lapic_highest(uint32_t bank)
 			return w * 32 + 31 - __builtin_clz(bits);
 	}
 	return -1;
+}
+
+/* How many vectors from first up are set in the ISR or IRR at bank. */
+static unsigned lapic_count_from(uint32_t bank, uint32_t first)
+{
+	unsigned n = 0;
+
+	for (uint32_t w = first / 32; w < LAPIC_VECTOR_WORDS; w++) {
+		uint32_t bits = lapic_read(bank + w * LAPIC_WORD_STRIDE);
+		if (w == first / 32)
+			bits &= ~0u << (first % 32);
+		n += (unsigned)__builtin_popcount(bits);
+	}
+	return n;
 }
 
 /*
@@ -205,6 +230,76 @@ static void lapic_quiesce(void)
 	lapic_write(LAPIC_TPR, TPR_ABOVE_EXCEPTIONS);
 	lapic_eoi_in_service();
 	lapic_log(base, old_svr);
+}
+
+/* One instruction with interrupts on: the CPU takes what is pending. */
+static void interrupt_window(void)
+{
+	sti();
+	__asm__ volatile("nop");
+	cli();
+}
+
+/*
+ * A vector the local APIC accepted before its source was masked stays
+ * requested (IRR) until the CPU takes it; EOIs do not clear it. Take them
+ * now, with every source masked (the 8259 lines, the LVTs, the IO-APICs)
+ * so that nothing new arrives: each lands in trap_dispatch as a stray
+ * interrupt, which EOIs it. Bounded; vectors below 0x20 stay held off by
+ * the TPR and are only reported.
+ */
+static void lapic_drain_pending(void)
+{
+	unsigned pending = lapic_count_from(LAPIC_IRR0, T_IRQ0);
+	unsigned held = lapic_count_from(LAPIC_IRR0, 0) - pending;
+
+	if (pending) {
+		log_normal("apic: %u interrupt%s pending at the local APIC, highest vector 0x%02x: "
+			   "taken as stray\n",
+			   pending, pending == 1 ? "" : "s", lapic_highest(LAPIC_IRR0));
+		for (int n = 0; n < DRAIN_ROUNDS && lapic_count_from(LAPIC_IRR0, T_IRQ0); n++) {
+			interrupt_window();
+			lapic_eoi_in_service(); /* 0x20-0x2F went to irq(), which EOIs the 8259 */
+		}
+		pending = lapic_count_from(LAPIC_IRR0, T_IRQ0);
+		if (pending)
+			log_normal("apic: %u interrupt%s still pending after %u windows\n", pending,
+				   pending == 1 ? "" : "s", DRAIN_ROUNDS);
+	}
+	if (held)
+		log_normal("apic: %u vector%s below 0x20 pending, held off by task priority 0x%02x\n",
+			   held, held == 1 ? "" : "s", TPR_ABOVE_EXCEPTIONS);
+}
+
+/* End vector v at the local APIC if it is in service there; 1 if it was. */
+static int lapic_end_if_in_service(uint32_t v)
+{
+	if (lapic_mode == LAPIC_NONE || v > 0xFF || !lapic_vector_bit(LAPIC_ISR0, v))
+		return 0;
+	lapic_write(LAPIC_EOI, 0);
+	return 1;
+}
+
+void apic_stray_interrupt(uint32_t vector)
+{
+	int ended = lapic_end_if_in_service(vector);
+
+	if (++strays > STRAY_LOG_MAX)
+		return;
+	log_normal("apic: stray interrupt on vector 0x%02x (%s): ignored%s\n", vector,
+		   ended ? "EOI sent to the local APIC" : "not in service at the local APIC",
+		   strays == STRAY_LOG_MAX ? "; further ones are counted, not logged" : "");
+}
+
+void apic_spurious_interrupt(void)
+{
+	/* Linux's spurious_interrupt() checks the ISR the same way. */
+	lapic_end_if_in_service(T_SPURIOUS);
+}
+
+unsigned apic_stray_count(void)
+{
+	return strays;
 }
 
 /* ---------------------------------------------------------------- ACPI */
@@ -459,4 +554,7 @@ void apic_quiesce(uint64_t rsdp)
 	if (cpu.edx1 & CPUID_EDX_APIC)
 		lapic_quiesce();
 	madt_quiesce(rsdp);
+	/* Last: with the IO-APICs masked too, only what was pending arrives. */
+	if (lapic_mode != LAPIC_NONE)
+		lapic_drain_pending();
 }

@@ -6,6 +6,7 @@
  * bugs unless the faulting instruction has an exception-table entry (user
  * copies, boot probes), and end in a panic with a full register dump.
  */
+#include <arch/apic.h>
 #include <arch/cpu.h>
 #include <arch/machine.h>
 #include <arch/segment.h>
@@ -24,6 +25,10 @@ static const char *const exception_names[32] = {
 	"#MC machine check", "#XM SIMD error", "#VE virtualization",
 	"#CP control protection",
 };
+
+/* Above the 8259's 16: every vector from here on but T_SYSCALL and
+ * T_SPURIOUS is unused, so whatever arrives there is stray. */
+#define FIRST_UNUSED_VECTOR (T_IRQ0 + 16)
 
 static irq_handler_fn irq_handlers[16];
 uint32_t fixup_last_cr2, fixup_last_error;
@@ -122,7 +127,12 @@ void trap_dispatch(struct trapframe *tf)
 	} else if (v >= T_IRQ0 && v < T_IRQ0 + 16) {
 		irq(tf);
 	} else if (v == T_SPURIOUS) {
-		return; /* no EOI for a spurious APIC interrupt */
+		apic_spurious_interrupt();
+	} else if (v >= FIRST_UNUSED_VECTOR) {
+		/* Nobody's vector, so a device interrupt the firmware left
+		 * armed, not a CPU exception (0-31): no panic, and from ring 3
+		 * no reason to kill the task it happened to interrupt. */
+		apic_stray_interrupt(v);
 	} else if (trap_from_user(tf)) {
 		user_exception(tf);
 	} else {
