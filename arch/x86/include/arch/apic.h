@@ -1,5 +1,5 @@
 /*
- * apic.h - the local APIC and the IO-APICs (arch/x86/apic.c).
+ * apic.h - the local APIC, the IO-APICs and the NMI gate (arch/x86/apic.c).
  *
  * apic_quiesce() (declared in machine.h for core/) silences what the
  * firmware left running; these are the pieces trap_dispatch and kmain
@@ -25,5 +25,14 @@ void apic_spurious_interrupt(void);
 
 /* How many stray interrupts arrived since boot, logged or not. */
 unsigned apic_stray_count(void);
+
+/*
+ * Let NMIs through again: the trampoline masked them (bit 7 of the CMOS
+ * index port 0x70) for the mode switch, and nothing else unmasks them.
+ * Call once the kernel's IDT is loaded: an NMI then lands in
+ * trap_dispatch as vector 2. (The local APIC's LINT1, where the chipset
+ * wires NMI, is set to deliver it by apic_quiesce.)
+ */
+void nmi_enable(void);
 
 #endif
