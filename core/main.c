@@ -62,9 +62,6 @@ static void log_memory_map(struct bootinfo *bi)
 		   bi->mmap_count, (unsigned long long)(t.usable_below_4g >> 20),
 		   (unsigned long long)(t.usable_above_4g >> 20),
 		   t.usable_above_4g ? " (out of reach: 32-bit paging without PAE)" : "");
-	if (bi->loader_flags & BI_FLAG_MAP_TRUNCATED)
-		log_normal("mem: warning: the firmware map outgrew the loader's buffer; "
-			   "later ranges are missing\n");
 }
 
 static void log_boot_facts(const struct bootinfo *bi)

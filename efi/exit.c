@@ -22,18 +22,15 @@
  *    failure from then on is written to COM1 by port I/O and the CPU halts:
  *    the firmware is half shut down and cannot be returned to.
  *
- * Testing the grow path: build with ECC='gcc -DLOADER_MAP_FIRST_SLACK=0';
- * the first buffers then have no slack, and every boot enlarges them once
- * ("loader: memory map has ... buffers enlarged ...").
+ * Testing the grow path: map_slack = 0 in playground.cfg gives the first
+ * buffers no slack, and the boot enlarges them once ("loader: memory map
+ * has ... buffers enlarged ..."); test/boot/copy.t does that.
  */
 #include "loader.h"
 
 #include "lib/fmt.h"
 
-#define MAP_SLACK_DESCRIPTORS 64 /* Linux found 8, then 32, too few on some PCs */
-#ifndef LOADER_MAP_FIRST_SLACK
-#define LOADER_MAP_FIRST_SLACK MAP_SLACK_DESCRIPTORS
-#endif
+#define MAP_SLACK_DESCRIPTORS CONFIG_MAP_SLACK_DEFAULT /* room when the buffers grow */
 /* Free entries wanted when ExitBootServices is called: the retry after a
  * stale key may not allocate, so the map can only grow into these. */
 #define MAP_RETRY_SPARE 8
@@ -156,7 +153,7 @@ EFI_STATUS prepare_memory_map(struct handoff *h)
 		return st;
 	}
 	/* The allocations from here to the end add descriptors: hence the slack. */
-	UINTN capacity = entries + LOADER_MAP_FIRST_SLACK;
+	UINTN capacity = entries + h->first_slack;
 	h->bi = NULL;
 	st = size_buffers(h, capacity, dsize);
 	if (st != EFI_SUCCESS)

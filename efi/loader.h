@@ -51,6 +51,7 @@ struct handoff {
 	uint64_t tramp_phys;
 	uint32_t pd_phys;
 	uint32_t entry;   /* the kernel's entry point, virtual */
+	uint32_t first_slack; /* room for descriptors at the first try (map_slack=) */
 	char failed[128]; /* what failed, when a call below returns an error */
 };
 /* Allocate h->bi and the firmware map buffer, with slack. */

@@ -194,6 +194,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 		(unsigned long)k.phys, k.virt, k.size / 1024, k.nrelocs);
 	if (place_trampoline(&h) != EFI_SUCCESS)
 		return fail("cannot place the trampoline below 896 MiB", EFI_OUT_OF_RESOURCES);
+	h.first_slack = cfg.map_slack;
 	st = prepare_memory_map(&h);
 	if (st != EFI_SUCCESS)
 		return fail(h.failed, st);

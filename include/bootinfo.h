@@ -94,7 +94,7 @@ struct bi_file {
 };
 
 /* loader_flags */
-#define BI_FLAG_MAP_TRUNCATED 0x1u /* the memory map outgrew its buffer */
+#define BI_FLAG_MAP_TRUNCATED 0x1u /* never set: the loader grows its buffers instead */
 
 #define BI_MAX_KEEP 16
 #define BI_MAX_FILES CONFIG_MAX_SCRIPTS

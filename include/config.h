@@ -33,6 +33,8 @@ enum gdb_wait { GDB_OFF = 0, GDB_LOADER, GDB_KERNEL }; /* who waits for gdb */
 #define CONFIG_MAX_STEPS 4
 #define CONFIG_MAX_SCRIPTS 8
 #define CONFIG_PATH_MAX 96
+#define CONFIG_MAP_SLACK_DEFAULT 64 /* descriptors: Linux found 8, then 32, too few */
+#define CONFIG_MAP_SLACK_MAX 4096
 
 struct pg_config {
 	uint8_t log_level;
@@ -47,6 +49,7 @@ struct pg_config {
 	uint8_t run[CONFIG_MAX_STEPS];
 	uint32_t suites;
 	uint32_t bench_rounds; /* 0: the benchmark's default */
+	uint32_t map_slack;    /* loader's first memory-map room; CONFIG_MAP_SLACK_DEFAULT */
 	uint32_t problems;     /* lines reported as bad or unknown */
 	char scripts[CONFIG_MAX_SCRIPTS][CONFIG_PATH_MAX];
 };

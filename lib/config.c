@@ -182,6 +182,8 @@ static void apply(struct parser *p, struct word key, struct word v)
 		rc = set_choice(&c->gdb, v, gdb_names);
 	else if (word_is(key, "bench_rounds"))
 		rc = parse_u32(v, &c->bench_rounds);
+	else if (word_is(key, "map_slack"))
+		rc = parse_u32(v, &c->map_slack) < 0 || c->map_slack > CONFIG_MAP_SLACK_MAX ? -1 : 0;
 	else if (word_is(key, "script"))
 		rc = set_script(p, v);
 	else if (word_is(key, "run")) {
@@ -231,6 +233,7 @@ void config_defaults(struct pg_config *cfg)
 		b[i] = 0;
 	cfg->log_level = LOG_NORMAL;
 	cfg->suites = SUITE_ALL;
+	cfg->map_slack = CONFIG_MAP_SLACK_DEFAULT;
 	cfg->run[0] = RUN_SUITE;
 	cfg->nsteps = 1;
 }
