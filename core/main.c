@@ -182,6 +182,7 @@ static struct bootinfo *take_over(uint32_t magic, uint32_t bi_phys)
 		log_add_sink(&serial_sink);
 	gdt_init();
 	idt_init();
+	nmi_enable(); /* the trampoline masked NMI; an NMI now gets a dump */
 	if (!good)
 		panic("bad handoff from the loader: magic 0x%08x, bootinfo 0x%08x", magic,
 		      bi_phys);

@@ -19,6 +19,7 @@ sgdisk                                 gdisk
 prove                                  perl
 python3                                python3
 sbsign                                 sbsigntool
+/usr/lib/shim/shimx64.efi              shim-unsigned
 openssl                                openssl
 clang                                  clang
 '
