@@ -8,6 +8,7 @@
  *   interrupts    8259 remapped, APICs silenced, PIT at 100 Hz
  *   run steps     what playground.cfg asks for (run=), then finish
  */
+#include <arch/apic.h>
 #include <arch/cpu.h>
 #include <arch/machine.h>
 #include <arch/paging.h>
