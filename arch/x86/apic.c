@@ -284,7 +284,8 @@ static void lapic_drain_pending(void)
 /* End vector v at the local APIC if it is in service there; 1 if it was. */
 static int lapic_end_if_in_service(uint32_t v)
 {
-	if (lapic_mode == LAPIC_NONE || v > 0xFF || !lapic_vector_bit(LAPIC_ISR0, v))
+	if (lapic_mode == LAPIC_NONE || v >= LAPIC_VECTOR_WORDS * 32 ||
+	    !lapic_vector_bit(LAPIC_ISR0, v))
 		return 0;
 	lapic_write(LAPIC_EOI, 0);
 	return 1;
