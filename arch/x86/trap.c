@@ -8,6 +8,7 @@
  */
 #include <arch/apic.h>
 #include <arch/cpu.h>
+#include <arch/io.h>
 #include <arch/machine.h>
 #include <arch/segment.h>
 #include <arch/trap.h>
@@ -114,6 +115,32 @@ static void irq(struct trapframe *tf)
 	pic_eoi(line);
 }
 
+/* NMI: nobody's fault in particular, so never the interrupted task's. The
+ * chipset's port 0x61 says whether it was a bus error (SERR) or an I/O
+ * channel check (IOCHK): hardware failing, so stop; anything else (a
+ * watchdog, a button) is logged and left. */
+#define PORT_NMI_STATUS 0x61
+#define NMI_SERR 0x80
+#define NMI_IOCHK 0x40
+
+static void nmi(struct trapframe *tf)
+{
+	uint8_t why = inb(PORT_NMI_STATUS);
+
+	if (why & (NMI_SERR | NMI_IOCHK)) {
+		machine_irq_disable();
+		kprintf("PANIC: NMI: %s (port 0x61 = 0x%02x) at eip=0x%08x\n",
+			why & NMI_SERR ? "system bus error (SERR)" : "I/O channel check (IOCHK)", why,
+			tf->eip);
+		trap_dump(tf, read_cr2());
+		kprintf("PANIC: system halted\n");
+		machine_finish(MACHINE_EXIT_PANIC);
+	}
+	kprintf("nmi: NMI for no reason the chipset gives (port 0x61 = 0x%02x) at eip=0x%08x: "
+		"ignored\n",
+		why, tf->eip);
+}
+
 void trap_dispatch(struct trapframe *tf)
 {
 	uint32_t v = tf->vector;
@@ -126,6 +153,8 @@ void trap_dispatch(struct trapframe *tf)
 		syscall_dispatch(tf);
 	} else if (v >= T_IRQ0 && v < T_IRQ0 + 16) {
 		irq(tf);
+	} else if (v == T_NMI) {
+		nmi(tf);
 	} else if (v == T_SPURIOUS) {
 		apic_spurious_interrupt();
 	} else if (v >= FIRST_UNUSED_VECTOR) {

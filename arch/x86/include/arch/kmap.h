@@ -16,10 +16,7 @@ enum kmap_slot {
 	KMAP_NSLOTS,
 	/* Fixed device mappings, uncached, set once at boot. */
 	FIXMAP_LAPIC = 1000,
-	FIXMAP_IOAPIC0,
-	FIXMAP_IOAPIC1,
-	FIXMAP_IOAPIC2,
-	FIXMAP_IOAPIC3,
+	FIXMAP_IOAPIC0, /* one IO-APIC at a time: each is masked, then left */
 };
 
 #endif
