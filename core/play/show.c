@@ -260,6 +260,36 @@ static int show_mmap(void)
 	return 0;
 }
 
+/* show boot: what the loader said (its log, kept in the boot info, as
+ * the kernel replayed it at boot) and the memory map's totals, in the
+ * boot log's own format (core/main.c, log_memory_map), for a screen
+ * whose boot lines have scrolled away. */
+static int show_boot(void)
+{
+	const struct bootinfo *bi = boot_info;
+	const char *s = bi->loader_log;
+	uint32_t n = bi->loader_log_len < BI_LOG_SIZE ? bi->loader_log_len : BI_LOG_SIZE - 1;
+	struct memmap_totals t;
+
+	play_say("playground: loader said:");
+	for (uint32_t at = 0, end; at < n; at = end + 1) {
+		for (end = at; end < n && s[end] != '\n'; end++)
+			;
+		uint32_t len = end - at - (end > at && s[end - 1] == '\r');
+		if (len)
+			play_say("%.*s", (int)len, s + at);
+	}
+	memmap_totals(bi->mmap, bi->mmap_count, &t);
+	play_say("mem: %u ranges, usable %llu MiB below 4 GiB, %llu MiB above 4 GiB%s",
+		 bi->mmap_count, (unsigned long long)(t.usable_below_4g >> 20),
+		 (unsigned long long)(t.usable_above_4g >> 20),
+		 t.usable_above_4g ? " (out of reach: 32-bit paging without PAE)" : "");
+	if (bi->loader_flags & BI_FLAG_MAP_TRUNCATED)
+		play_say("mem: warning: the firmware map outgrew the loader's buffer; "
+			 "later ranges are missing");
+	return 0;
+}
+
 static int show_gdt(void)
 {
 	static const char *const names[GDT_ENTRIES] = { "null", "kernel code", "kernel data",
@@ -300,12 +330,14 @@ static int cmd_show(struct play *p, int argc, char **argv)
 		return show_mmap();
 	if (!strcmp(what, "gdt") && argc == 2)
 		return show_gdt();
-	return play_error(p, "usage: show tasks|stats|mmap|gdt | show pd|areas <task> | "
+	if (!strcmp(what, "boot") && argc == 2)
+		return show_boot();
+	return play_error(p, "usage: show tasks|stats|mmap|gdt|boot | show pd|areas <task> | "
 			  "show pt|walk|linux011 <task> <addr> | show page <phys>");
 }
 
 const struct command show_commands[] = {
 	{ "show", 1, 3, cmd_show, "<what> [task] [addr]",
-	  "tasks stats mmap gdt pd areas pt walk page linux011" },
+	  "tasks stats mmap gdt boot pd areas pt walk page linux011" },
 	{ 0, 0, 0, 0, 0, 0 },
 };
