@@ -220,31 +220,60 @@ int vmm_map(struct aspace *as, vaddr_t start, uint32_t len, uint32_t flags, cons
 	return 0;
 }
 
-/* Invalidations for a range: one invlpg per page up to the ceiling, one
- * CR3 reload past it or when a whole table went. */
+/*
+ * The invalidations an unmap needs, counted before any is made: one for
+ * each page it clears, and one for each table whose PDE changed (freed,
+ * or un-shared) without a page of it cleared -- an invlpg of any address
+ * in those 4 MiB also drops the CPU's cached PDE. Past TLB_FLUSH_CEILING
+ * of them, or when a whole table that mapped pages goes (its addresses
+ * are not collected), one CR3 reload does instead. They are made when the
+ * range is done: nothing is allocated meanwhile, so no page or table
+ * freed here is reused while the TLB may still reach it.
+ */
 struct flush_batch {
 	struct aspace *as;
-	uint32_t pages;
-	int full;
+	uint32_t n;                    /* invalidations wanted */
+	vaddr_t va[TLB_FLUSH_CEILING]; /* the first of them */
+	uint32_t unshare_bits;         /* bit i: va[i] stands for a table un-shared */
+	uint32_t unshared[2];          /* tables privatize_edges() un-shared, by PDX */
+	uint32_t nunshared;
+	int full;                      /* a CR3 reload, whatever n says */
 };
 
-static void batch_page(struct flush_batch *b, vaddr_t va)
+static void batch_add(struct flush_batch *b, vaddr_t va, int unshared)
 {
-	if (++b->pages <= TLB_FLUSH_CEILING)
-		flush_page(b->as, va, "unmap");
-	else
-		b->full = 1;
+	if (b->n < TLB_FLUSH_CEILING) {
+		b->va[b->n] = va;
+		b->unshare_bits |= (uint32_t)unshared << b->n;
+	}
+	b->n++;
+}
+
+static int batch_unshared(const struct flush_batch *b, uint32_t pdx)
+{
+	for (uint32_t i = 0; i < b->nunshared; i++)
+		if (b->unshared[i] == pdx)
+			return 1;
+	return 0;
 }
 
 static void batch_finish(struct flush_batch *b)
 {
-	if (b->full)
+	if (b->as != vmm_current)
+		return; /* its entries left the TLB when CR3 last changed */
+	if (b->full || b->n > TLB_FLUSH_CEILING) {
 		flush_all(b->as, "unmap");
+		return;
+	}
+	for (uint32_t i = 0; i < b->n; i++)
+		flush_page(b->as, b->va[i],
+			   b->unshare_bits & (1u << i) ? "table un-shared" : "unmap");
 }
 
-/* Clear [start, end) within one table; drop the table when it empties. */
-static void zap_in_table(struct aspace *as, uint32_t pdx, vaddr_t start, vaddr_t end,
-			 struct flush_batch *b)
+/* Clear [start, end) within one table; drop the table when it empties.
+ * Returns 1 when it did (the PDE changed). */
+static int zap_in_table(struct aspace *as, uint32_t pdx, vaddr_t start, vaddr_t end,
+			struct flush_batch *b)
 {
 	pte_t *pt = table_map(as->pd[pdx], KMAP_PT0);
 	uint32_t left = 0;
@@ -256,47 +285,59 @@ static void zap_in_table(struct aspace *as, uint32_t pdx, vaddr_t start, vaddr_t
 		page_ref_dec(PTE_PFN(*pte));
 		*pte = 0;
 		as->rss--;
-		batch_page(b, va);
+		batch_add(b, va, 0);
 	}
 	for (uint32_t i = 0; i < NPTENTRIES; i++)
 		left += pt[i] & PTE_P;
-	if (!left) {
-		page_ref_dec(PTE_PFN(as->pd[pdx]));
-		as->pd[pdx] = 0;
-		b->full = 1; /* the CPU may cache the PDE itself */
+	if (left)
+		return 0;
+	page_ref_dec(PTE_PFN(as->pd[pdx]));
+	as->pd[pdx] = 0;
+	return 1;
+}
+
+/* Free every page and emptied table in [start, end) of one table; what
+ * the TLB must forget goes into b. */
+static void zap_table(struct aspace *as, uint32_t pdx, vaddr_t start, vaddr_t end,
+		      struct flush_batch *b)
+{
+	uint32_t before = b->n;
+	int unshared = batch_unshared(b, pdx), freed;
+
+	if (start == PGADDR(pdx, 0) && end - start == PTSPAN) {
+		if (table_drop(as, pdx))
+			b->full = 1;
+		freed = 1;
+	} else {
+		freed = zap_in_table(as, pdx, start, end, b);
 	}
+	if ((freed || unshared) && b->n == before)
+		batch_add(b, start, !freed);
 }
 
 /* Free every page and emptied table in [start, end). Partially covered
- * shared tables must already be private (vmm_unmap sees to it). */
-static void zap_range(struct aspace *as, vaddr_t start, vaddr_t end)
+ * shared tables must already be private (privatize_edges, which recorded
+ * them in b). */
+static void zap_range(struct aspace *as, vaddr_t start, vaddr_t end, struct flush_batch *b)
 {
-	struct flush_batch b = { as, 0, 0 };
-
 	for (vaddr_t va = start; va < end;) {
 		uint32_t pdx = PDX(va);
 		vaddr_t table_end = PGADDR(pdx + 1, 0), stop = end < table_end ? end : table_end;
 		if (!table_end)
 			stop = end; /* the last table: PGADDR wrapped to 0 */
-		if (as->pd[pdx] & PTE_P) {
-			if (va == PGADDR(pdx, 0) && stop == table_end) {
-				b.pages += table_drop(as, pdx);
-				b.full = 1;
-			} else {
-				zap_in_table(as, pdx, va, stop, &b);
-			}
-		}
+		if (as->pd[pdx] & PTE_P)
+			zap_table(as, pdx, va, stop, b);
 		va = stop;
 	}
-	batch_finish(&b);
+	batch_finish(b);
 }
 
 /* The tables at both ends of [start, end), when only partly covered,
  * must be private before the unmap changes them. The PDE then points at
- * a new table (or gained PTE_W): the CPU may cache the old one, and the
- * range may hold no page whose invalidation would drop it, so invalidate
- * an address of that 4 MiB now (INVLPG drops its PDE-cache entry too). */
-static int privatize_edges(struct aspace *as, vaddr_t start, vaddr_t end)
+ * a new table (or gained PTE_W) and the CPU may cache the old one: b
+ * notes it, for zap_range to invalidate an address of that 4 MiB even if
+ * the range holds no page there. */
+static int privatize_edges(struct aspace *as, vaddr_t start, vaddr_t end, struct flush_batch *b)
 {
 	uint32_t edges[2] = { PDX(start), PDX(end - 1) };
 
@@ -307,7 +348,7 @@ static int privatize_edges(struct aspace *as, vaddr_t start, vaddr_t end)
 			continue;
 		if (table_make_private(as, pdx))
 			return -ENOMEM;
-		flush_page(as, PGADDR(pdx, 0), "table un-shared");
+		b->unshared[b->nunshared++] = pdx;
 	}
 	return 0;
 }
@@ -355,6 +396,29 @@ static int split_needed(struct aspace *as, vaddr_t start, vaddr_t end)
 	return 0;
 }
 
+/* A range's tables privatized, then its pages and tables freed, then the
+ * TLB told; on -ENOMEM nothing but an un-shared edge changed (and is
+ * invalidated). */
+static int unmap_range(struct aspace *as, vaddr_t start, vaddr_t end, struct area *shrink)
+{
+	struct flush_batch b = { .as = as };
+
+	if (privatize_edges(as, start, end, &b)) {
+		for (uint32_t i = 0; i < b.nunshared; i++)
+			batch_add(&b, PGADDR(b.unshared[i], 0), 1);
+		batch_finish(&b);
+		return -ENOMEM;
+	}
+	if (shrink) {
+		shrink->end = start;
+	} else {
+		carve_areas(as, start, end);
+		as->cache = NULL; /* it may have been freed */
+	}
+	zap_range(as, start, end, &b);
+	return 0;
+}
+
 int vmm_unmap(struct aspace *as, vaddr_t start, uint32_t len)
 {
 	vaddr_t end = start + len;
@@ -364,12 +428,7 @@ int vmm_unmap(struct aspace *as, vaddr_t start, uint32_t len)
 	/* Everything that can fail happens before anything changes. */
 	if (split_needed(as, start, end) && !area_free_list)
 		return -ENOMEM;
-	if (privatize_edges(as, start, end))
-		return -ENOMEM;
-	carve_areas(as, start, end);
-	as->cache = NULL;
-	zap_range(as, start, end);
-	return 0;
+	return unmap_range(as, start, end, NULL);
 }
 
 int vmm_resize(struct aspace *as, struct area *a, vaddr_t new_end)
@@ -382,12 +441,7 @@ int vmm_resize(struct aspace *as, struct area *a, vaddr_t new_end)
 		a->end = new_end;
 		return 0;
 	}
-	if (new_end < a->end) {
-		if (privatize_edges(as, new_end, a->end))
-			return -ENOMEM;
-		vaddr_t old_end = a->end;
-		a->end = new_end;
-		zap_range(as, new_end, old_end);
-	}
+	if (new_end < a->end)
+		return unmap_range(as, new_end, a->end, a);
 	return 0;
 }

@@ -33,19 +33,23 @@ static inline int table_is_shared(pde_t pde)
 }
 
 /* The PTE for va in a table as may modify: the table is created (zeroed)
- * or made private first. NULL when there is no memory for it. */
-pte_t *table_prepare(struct aspace *as, vaddr_t va);
+ * or made private first. NULL when there is no memory for it. write: the
+ * page fault's PF_W bit (0 outside a fault); with it table_prepare leaves
+ * the invalidation of an un-shared table to do_wp_page when that will
+ * make one anyway (wp_will_invalidate, fault.c). */
+pte_t *table_prepare(struct aspace *as, vaddr_t va, uint32_t write);
 
 /* table_prepare(), with the common case inline: the table is there and
  * already ours (present and writable in the PDE). */
-static inline pte_t *table_for_write(struct aspace *as, vaddr_t va)
+static inline pte_t *table_for_write(struct aspace *as, vaddr_t va, uint32_t write)
 {
 	pde_t pde = as->pd[PDX(va)];
 
 	if ((pde & (PTE_P | PTE_W)) == (PTE_P | PTE_W))
 		return &table_map(pde, KMAP_PT0)[PTX(va)];
-	return table_prepare(as, va);
+	return table_prepare(as, va, write);
 }
+int wp_will_invalidate(pte_t e, uint32_t write);
 int table_make_private(struct aspace *as, uint32_t pdx);
 /* dst = src with every present entry read-only in both, each page counted
  * once more (fork's copy mode, and un-sharing a table). -ENOMEM, and no

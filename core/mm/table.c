@@ -79,7 +79,14 @@ int table_make_private(struct aspace *as, uint32_t pdx)
 	return 0;
 }
 
-pte_t *table_prepare(struct aspace *as, vaddr_t va)
+/*
+ * A new table needs no invalidation: x86 never caches a not-present PDE.
+ * An un-shared one does: the PDE's rights went up, or it points at a new
+ * table, and the CPU may still cache the old one. Unless the fault goes
+ * on to do_wp_page and out through its invlpg of va (wp_will_invalidate):
+ * made after the PTE changes, that one invlpg drops the cached PDE too.
+ */
+pte_t *table_prepare(struct aspace *as, vaddr_t va, uint32_t write)
 {
 	uint32_t pdx = PDX(va);
 	pde_t pde = as->pd[pdx];
@@ -89,13 +96,14 @@ pte_t *table_prepare(struct aspace *as, vaddr_t va)
 		if (!pt)
 			return NULL;
 		as->pd[pdx] = PFN_TO_PADDR(pt) | PDE_USER_TABLE;
-	} else if (!(pde & PTE_W)) {
-		if (table_make_private(as, pdx))
-			return NULL;
-		/* The PDE's rights went up: the CPU may still cache the old one. */
-		flush_page(as, va, "table un-shared");
+		return &table_map(as->pd[pdx], KMAP_PT0)[PTX(va)];
 	}
-	return &table_map(as->pd[pdx], KMAP_PT0)[PTX(va)];
+	if (!(pde & PTE_W) && table_make_private(as, pdx))
+		return NULL;
+	pte_t *pte = &table_map(as->pd[pdx], KMAP_PT0)[PTX(va)];
+	if (!(pde & PTE_W) && !wp_will_invalidate(*pte, write))
+		flush_page(as, va, "table un-shared");
+	return pte;
 }
 
 void vmm_walk(struct aspace *as, vaddr_t va, struct walk *w)
@@ -121,7 +129,7 @@ static int copy_page_part(struct aspace *as, vaddr_t va, void *buf, uint32_t n, 
 	pte_t *pte;
 
 	if (to_user) {
-		pte = table_for_write(as, va);
+		pte = table_for_write(as, va, 0);
 		if (!pte)
 			return -ENOMEM;
 		if (!(*pte & PTE_P)) {

@@ -14,6 +14,7 @@
 
 #include <arch/mmu_ops.h>
 
+#include "core/log.h"
 #include "core/mm/mm.h"
 #include "test/host/sim/sim.h"
 
@@ -465,8 +466,10 @@ static void test_tlb_policy(void **state)
 	assert_int_equal(sim_invlpg, inv);
 	struct aspace *child = vmm_fork(as);
 	assert_int_equal(sim_full_flush, full + 1); /* fork: one CR3 reload */
-	sim_write(as, BASE, 2); /* table un-shared: invlpg, then the cow */
-	assert_true(sim_invlpg > inv);
+	/* Table un-shared, then the cow: the cow's invlpg stands for both. */
+	assert_int_equal(sim_write(as, BASE, 2), FAULT_COW_COPY);
+	assert_int_equal(as->counters.table_copies, 1);
+	assert_int_equal(sim_invlpg, inv + 1);
 	vmm_destroy(child);
 	for (int i = 0; i < 40; i++)
 		sim_write(as, BASE + i * PGSIZE, 3);
@@ -474,8 +477,12 @@ static void test_tlb_policy(void **state)
 	inv = sim_invlpg;
 	assert_int_equal(vmm_unmap(as, BASE, 4 * PGSIZE), 0); /* small: invlpg each */
 	assert_int_equal(sim_invlpg, inv + 4);
-	assert_int_equal(vmm_unmap(as, BASE + 4 * PGSIZE, 36 * PGSIZE), 0); /* large */
+	assert_int_equal(sim_full_flush, full);
+	/* Large: 36 pages, more than the ceiling: decided first, one CR3 reload
+	 * and no invlpg at all. */
+	assert_int_equal(vmm_unmap(as, BASE + 4 * PGSIZE, 36 * PGSIZE), 0);
 	assert_int_equal(sim_full_flush, full + 1);
+	assert_int_equal(sim_invlpg, inv + 4);
 	vmm_activate(NULL);
 	vmm_destroy(as);
 	assert_int_equal(pmm_free_pages(), baseline);
@@ -621,6 +628,148 @@ static void test_check_cow_invariants(void **state)
 	assert_clean();
 }
 
+/* Flushes made since the last call (invlpg, CR3 reloads). */
+static uint32_t inv_seen, full_seen;
+
+static void flushes_reset(void)
+{
+	inv_seen = sim_invlpg;
+	full_seen = sim_full_flush;
+}
+
+/* A macro, so that a failure names the caller's line. */
+#define assert_flushes(invlpg, reloads)                                   \
+	do {                                                              \
+		assert_int_equal(sim_invlpg - inv_seen, (invlpg));        \
+		assert_int_equal(sim_full_flush - full_seen, (reloads));  \
+		flushes_reset();                                          \
+	} while (0)
+
+/* What the verbose log says, one "tlb:" line. */
+static void assert_tlb_line(const char *why, vaddr_t va)
+{
+	char line[80];
+
+	snprintf(line, sizeof line, "tlb: invlpg 0x%08x (%s)\n", va, why);
+	if (!strstr(sim_log, line))
+		fail_msg("no \"%s\" in: %s", line, sim_log);
+}
+
+/*
+ * One invalidation for each thing the TLB may hold, decided before any is
+ * made: unmapping a table's last page is one invlpg (it also drops the
+ * cached PDE), not an invlpg and a CR3 reload; a fault that un-shares a
+ * table and then maps a page it never had invalidates once.
+ */
+static void test_tlb_one_flush_each(void **state)
+{
+	(void)state;
+	struct aspace *as = space_with_area(3 * NPTENTRIES, AREA_WRITE);
+	unsigned char v;
+
+	log_level = LOG_VERBOSE;
+	sim_write(as, BASE, 1);
+	flushes_reset();
+	assert_int_equal(vmm_unmap(as, BASE, PGSIZE), 0); /* the table's last page */
+	assert_int_equal(vmm_table_pages(as), 0);
+	assert_flushes(1, 0);
+
+	for (int i = 1; i < 4; i++) /* the area starts at BASE + PGSIZE now */
+		sim_write(as, BASE + i * PGSIZE, (unsigned char)(i + 1));
+	sim_write(as, BASE + PTSPAN, 9);
+	sim_write(as, BASE + 2 * PTSPAN, 8);
+	struct aspace *child = vmm_fork(as);
+	vmm_activate(as);
+	flushes_reset();
+	sim_clear_log();
+	/* A write where the shared table has no page: un-share, demand-zero. */
+	assert_int_equal(sim_write(as, BASE + 8 * PGSIZE, 5), FAULT_DEMAND_ZERO);
+	assert_flushes(1, 0);
+	assert_tlb_line("table un-shared", BASE + 8 * PGSIZE);
+	/* A read there: un-share, the zero page. */
+	assert_int_equal(sim_read(as, BASE + 2 * PTSPAN + PGSIZE, &v), FAULT_ZERO_PAGE);
+	assert_int_equal(as->counters.table_copies, 2);
+	assert_flushes(1, 0);
+	/* Unmapping a whole table the child shares: its pages stay for the
+	 * child; this space's entries go, all at once. */
+	pfn_t table = PTE_PFN(as->pd[PDX(BASE + PTSPAN)]);
+	assert_int_equal(vmm_unmap(as, BASE + PTSPAN, PTSPAN), 0);
+	assert_flushes(0, 1);
+	assert_int_equal(page_refs(table), 1);
+	assert_int_equal(as->rss, 6); /* 3 + 1 + 1, a demand-zero page, a zero page, less 1 */
+	assert_int_equal(sim_read(child, BASE + PTSPAN, &v), -1);
+	assert_int_equal(v, 9);
+	/* Un-sharing edges that hold no page of the range: one invlpg each. */
+	vmm_destroy(child);
+	child = vmm_fork(as);
+	assert_int_equal(vmm_map(as, BASE + PTSPAN, PTSPAN, AREA_WRITE, "anon"), 0);
+	sim_write(as, BASE + PTSPAN + 100 * PGSIZE, 7);
+	vmm_destroy(child);
+	child = vmm_fork(as);
+	vmm_activate(as);
+	flushes_reset();
+	sim_clear_log();
+	assert_int_equal(vmm_unmap(as, BASE + 1000 * PGSIZE, 48 * PGSIZE), 0);
+	assert_flushes(2, 0);
+	assert_tlb_line("table un-shared", BASE + 1000 * PGSIZE);
+	assert_tlb_line("table un-shared", BASE + PTSPAN);
+	assert_int_equal(as->counters.table_copies, 4);
+	/* ... and when the range holds pages there, their invlpg is enough. */
+	vmm_destroy(child);
+	child = vmm_fork(as);
+	vmm_activate(as);
+	flushes_reset();
+	assert_int_equal(vmm_unmap(as, BASE + 2 * PGSIZE, 2 * PGSIZE), 0);
+	assert_flushes(2, 0);
+	assert_int_equal(sim_read(child, BASE + 3 * PGSIZE, &v), -1);
+	assert_int_equal(v, 4);
+	log_level = LOG_QUIET;
+	assert_clean();
+	vmm_destroy(child);
+	vmm_destroy(as);
+	assert_int_equal(pmm_free_pages(), baseline);
+	assert_clean();
+}
+
+/*
+ * A write fault that un-shares a table leaves the invalidation to the
+ * copy's invlpg; when the copy finds no page (the table took the last),
+ * the fault must still invalidate once: the PDE changed.
+ */
+static void test_tlb_unshare_then_oom(void **state)
+{
+	(void)state;
+	struct aspace *a = space_with_area(4, AREA_WRITE);
+	pfn_t held[PAGES];
+	uint32_t n = 0;
+	unsigned char v;
+
+	sim_write(a, BASE, 1);
+	sim_write(a, BASE + PGSIZE, 2);
+	struct aspace *b = vmm_fork(a);
+	assert_int_equal(sim_read(b, BASE, &v), -1); /* b caches the shared table's PDE */
+	while (pmm_can_alloc(PMM_USER))
+		held[n++] = pmm_alloc_page(PMM_USER, PAGE_MAPPED);
+	page_ref_dec(held[--n]); /* one page left: the table copy takes it */
+	flushes_reset();
+	assert_int_equal(sim_write(b, BASE, 3), -2 - FAULT_OOM);
+	assert_int_equal(b->counters.table_copies, 1);
+	assert_flushes(1, 0);
+	assert_int_equal(sim_read(b, BASE + PGSIZE, &v), -1); /* the TLB model checks */
+	assert_int_equal(v, 2);
+	/* Without a table to un-share, an oom copy changes nothing: no flush. */
+	flushes_reset();
+	assert_int_equal(sim_write(b, BASE + PGSIZE, 4), -2 - FAULT_OOM);
+	assert_flushes(0, 0);
+	while (n)
+		page_ref_dec(held[--n]);
+	assert_clean();
+	vmm_destroy(b);
+	vmm_destroy(a);
+	assert_int_equal(pmm_free_pages(), baseline);
+	assert_clean();
+}
+
 static void test_load_and_peek(void **state)
 {
 	(void)state;
@@ -658,6 +807,8 @@ int main(void)
 		cmocka_unit_test_setup(test_out_of_memory, setup),
 		cmocka_unit_test_setup(test_tables_fall_back_to_highmem, setup),
 		cmocka_unit_test_setup(test_tlb_policy, setup),
+		cmocka_unit_test_setup(test_tlb_one_flush_each, setup),
+		cmocka_unit_test_setup(test_tlb_unshare_then_oom, setup),
 		cmocka_unit_test_setup(test_load_and_peek, setup),
 		cmocka_unit_test_setup(test_tlb_model_catches_stale_entries, setup),
 		cmocka_unit_test_setup(test_unmap_unshare_invalidates_pde, setup),
