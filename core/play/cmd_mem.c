@@ -35,6 +35,19 @@ static int in_areas(struct play *p, struct ptask *t, uint32_t addr, uint32_t len
 	return 0;
 }
 
+/* Does value fit in an access of size bytes? As an unsigned number or a
+ * negative one (-1 is 0xff in a byte); else an error, not a silent cut. */
+static int fits(struct play *p, uint32_t value, uint32_t size)
+{
+	uint32_t max = size == 1 ? 0xFFu : size == 2 ? 0xFFFFu : 0xFFFFFFFFu;
+	int32_t min = -(int32_t)(max / 2) - 1;
+
+	if (value <= max || ((int32_t)value < 0 && (int32_t)value >= min))
+		return 0;
+	return play_error(p, "value 0x%x does not fit in a %s (%u bits)", value,
+			  size == 1 ? "byte" : "half", size * 8);
+}
+
 /* The task and the address of a memory command, checked. */
 static struct ptask *task_and_addr(struct play *p, char **argv, uint32_t *addr)
 {
@@ -103,8 +116,10 @@ static int cmd_write(struct play *p, int argc, char **argv)
 	struct pg_agent_reply r;
 
 	if (!t || arg_number(p, argv[3], &value) || (argc > 4 && arg_size(p, argv[4], &size)) ||
-	    in_areas(p, t, addr, size, 1))
+	    fits(p, value, size) || in_areas(p, t, addr, size, 1))
 		return -1;
+	if (size < 4)
+		value &= (1u << size * 8) - 1;
 	struct pg_agent_cmd c = { AGENT_WRITE, addr, 0, size, value };
 	if (agent_do(p, t, &c, &r))
 		return -1;
@@ -120,10 +135,10 @@ static int cmd_fill(struct play *p, int argc, char **argv)
 
 	(void)argc;
 	if (!t || arg_number(p, argv[3], &len) || arg_number(p, argv[4], &byte) ||
-	    in_areas(p, t, addr, len, 1))
+	    fits(p, byte, 1) || in_areas(p, t, addr, len, 1))
 		return -1;
 	struct pg_agent_cmd c = { AGENT_FILL, addr, len, 0, byte & 0xFF };
-	if (agent_do(p, t, &c, &r))
+	if (agent_do_range(p, t, &c, &r))
 		return -1;
 	play_say("%s: filled 0x%08x-0x%08x with 0x%02x", t->name, addr, addr + len - 1,
 		 byte & 0xFF);
@@ -140,7 +155,7 @@ static int cmd_sum(struct play *p, int argc, char **argv)
 	if (!t || arg_number(p, argv[3], &len) || in_areas(p, t, addr, len, 0))
 		return -1;
 	struct pg_agent_cmd c = { AGENT_SUM, addr, len, 0, 0 };
-	if (agent_do(p, t, &c, &r))
+	if (agent_do_range(p, t, &c, &r))
 		return -1;
 	p->value = r.value;
 	p->have_value = 1;
@@ -159,15 +174,16 @@ static int cmd_touch(struct play *p, int argc, char **argv)
 		return -1;
 	if (argc > 4 && strcmp(argv[4], "read") && !(write = !strcmp(argv[4], "write")))
 		return play_error(p, "bad access '%s' (read or write)", argv[4]);
-	if (argc > 5 && (!write || arg_number(p, argv[5], &value)))
+	if (argc > 5 && (!write || arg_number(p, argv[5], &value) || fits(p, value, 1)))
 		return write ? -1 : play_error(p, "only a write takes a value");
 	if (in_areas(p, t, addr, len, write))
 		return -1;
-	struct pg_agent_cmd c = { AGENT_TOUCH, addr, len, (uint32_t)write, value };
-	if (agent_do(p, t, &c, &r))
+	struct pg_agent_cmd c = { AGENT_TOUCH, addr, len, (uint32_t)write, value & 0xFF };
+	if (agent_do_range(p, t, &c, &r))
 		return -1;
-	play_say("%s: touched %u page%s (%s)", t->name, (len + 4095) / 4096,
-		 len > 4096 ? "s" : "", write ? "write" : "read");
+	uint32_t pages = ((addr + len - 1) >> 12) - (addr >> 12) + 1;
+	play_say("%s: touched %u page%s (%s)", t->name, pages, pages == 1 ? "" : "s",
+		 write ? "write" : "read");
 	return 0;
 }
 

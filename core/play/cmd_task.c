@@ -20,15 +20,33 @@ static int valid_name(const char *s)
 	return 1;
 }
 
+/* The name of the task whose pid is pid, or NULL. */
+static const char *name_of_pid(struct play *p, int pid)
+{
+	for (int i = 0; i < MAX_PTASKS; i++)
+		if (p->tasks[i].name[0] && p->tasks[i].pid == pid)
+			return p->tasks[i].name;
+	return NULL;
+}
+
+/* A name for a new task: valid, not taken by a task alive, nor by a
+ * zombie (its parent still waits for it by this name), and an entry for
+ * it in the table. */
 static int new_name(struct play *p, const char *name)
 {
 	struct ptask *t = find_ptask(p, name);
+	struct task *k = t ? task_by_pid(t->pid) : NULL;
 
 	if (!valid_name(name))
 		return play_error(p, "bad task name '%s' (a-z, 0-9, _; starts with a letter)", name);
 	if (t && t->alive)
 		return play_error(p, "task '%s' already exists", name);
-	return 0;
+	if (k && k->state == TASK_ZOMBIE) {
+		const char *parent = k->parent ? name_of_pid(p, k->parent->pid) : NULL;
+		return play_error(p, "task '%s' has exited but is a zombie until 'wait %s %s'", name,
+				  parent ? parent : "<parent>", name);
+	}
+	return ptask_room(p, name);
 }
 
 static int parse_rights(struct play *p, const char *w, uint32_t *prot)
@@ -42,16 +60,21 @@ static int parse_rights(struct play *p, const char *w, uint32_t *prot)
 	return 0;
 }
 
-/* A task we could not name (it died at once, or the table is full): it
- * must not live on unseen. */
+/* A task that did not become a named agent (it died at once, e.g. no
+ * memory, or never said hello): it must neither live on unseen nor keep
+ * an agent slot. */
 static int unnamed(struct play *p, int pid, const char *name)
 {
 	struct task *t = task_by_pid(pid);
+	int running = t && t->state != TASK_ZOMBIE;
 
-	if (t && t->state != TASK_ZOMBIE)
+	if (running)
 		task_kill(t, TERM_KILLED);
-	return play_error(p, "task '%s' could not start (at most %d named tasks)", name,
-			  MAX_PTASKS);
+	agent_forget(pid);
+	if (running)
+		return play_error(p, "task '%s' did not start: no hello in %d s (killed)", name,
+				  AGENT_TIMEOUT_S);
+	return play_error(p, "task '%s' died before it could start", name);
 }
 
 /* Map an area in ring 3 (mmap with MAP_FIXED in the agent). */
@@ -155,7 +178,9 @@ static int cmd_kill(struct play *p, int argc, char **argv)
 	return 0;
 }
 
-/* wait <parent> <child>: the parent calls waitpid() for the child. */
+/* wait <parent> <child>: the parent calls waitpid() for the child. A
+ * child still running is refused: the parent would block in waitpid and
+ * the child in SYS_agent_next, each waiting for the other for ever. */
 static int cmd_wait(struct play *p, int argc, char **argv)
 {
 	struct ptask *parent = arg_agent(p, argv[1]);
@@ -168,6 +193,9 @@ static int cmd_wait(struct play *p, int argc, char **argv)
 		return -1;
 	if (!child)
 		return play_error(p, "unknown task '%s'", argv[2]);
+	struct task *kc = task_by_pid(child->pid);
+	if (kc && kc->state != TASK_ZOMBIE && kc->parent == ptask_task(parent))
+		return play_error(p, "task '%s' is still running: exit or kill it first", child->name);
 	struct pg_agent_cmd c = { AGENT_WAIT, 0, 0, 0, (uint32_t)child->pid };
 	if (agent_do(p, parent, &c, &r))
 		return -1;
@@ -222,9 +250,9 @@ static int cmd_spawn(struct play *p, int argc, char **argv)
 	if (pid < 0)
 		return play_error(p, "cannot start '%s': error %d", argv[2], -pid);
 	struct agent *ag = NULL;
-	if (!strcmp(argv[2], "agent"))
-		ag = agent_await_hello(pid);
-	ptask_add(p, argv[1], pid, ag);
+	if (!strcmp(argv[2], "agent") && !(ag = agent_await_hello(pid)))
+		return unnamed(p, pid, argv[1]);
+	ptask_add(p, argv[1], pid, ag); /* new_name made room */
 	play_say("%s: pid %d running %s", argv[1], pid, argv[2]);
 	return 0;
 }

@@ -11,6 +11,7 @@
 #include "core/play/interp.h"
 
 #include <arch/mmu_ops.h>
+#include <arch/segment.h>
 
 #include "core/log.h"
 #include "core/tap.h"
@@ -138,12 +139,22 @@ static int space_term(struct play *p, const char *name, struct words *s, uint32_
 	return 0;
 }
 
+static int is_fault_kind(const char *w)
+{
+	return w && (fault_kind_by_name(w) >= 0 || !strcmp(w, "table-copy") ||
+		     !strcmp(w, "table-reuse"));
+}
+
+/* faults <kind> | faults <task> <kind>. A task may be called like a kind
+ * ("segv", "oom", "spurious"): the word after decides. When it is a kind,
+ * the first word is a task; otherwise the first word is the kind. */
 static int faults_term(struct play *p, struct words *s, uint32_t *v)
 {
-	const char *w = next(s);
+	const char *w = next(s), *after = s->at < s->n ? s->w[s->at] : NULL;
 	const struct mm_counters *c = &mm_counters;
 
-	if (w && fault_kind_by_name(w) < 0 && strcmp(w, "table-copy") && strcmp(w, "table-reuse")) {
+	if (is_fault_kind(after) || (w && !is_fault_kind(w) && after && strcmp(after, "+") &&
+				     strcmp(after, "-"))) {
 		s->at--;
 		struct aspace *as = space_of(p, s);
 		if (!as)
@@ -182,6 +193,78 @@ static int task_term(struct play *p, const char *name, struct words *s, uint32_t
 	return 0;
 }
 
+/* A task (alive) and an address in it, both from the words. */
+static struct ptask *task_addr(struct play *p, struct words *s, uint32_t *va)
+{
+	const char *tn = next(s), *a = next(s);
+	struct ptask *t = tn ? arg_task(p, tn) : NULL;
+
+	if (!tn)
+		play_error(p, "a task name is missing");
+	else if (t && !a)
+		play_error(p, "an address is missing");
+	else if (t && arg_number(p, a, va))
+		t = NULL;
+	return t && a ? t : NULL;
+}
+
+/* seg_base|seg_limit|seg_dpl <selector>: the GDT descriptor's fields;
+ * linear <task> <addr>: the linear address of a data access (through
+ * DS, the user data segment) at offset addr. */
+static int segment_term(struct play *p, const char *name, struct words *s, uint32_t *v)
+{
+	uint32_t sel, va;
+
+	if (!strcmp(name, "linear")) {
+		if (!task_addr(p, s, &va))
+			return -1;
+		*v = seg_base(&gdt[USER_DS >> 3]) + va;
+		return 0;
+	}
+	const char *w = next(s);
+	if (!w)
+		return play_error(p, "a selector is missing");
+	if (arg_number(p, w, &sel))
+		return -1;
+	if (sel > 0xFFFF || sel & 4 || (sel >> 3) >= GDT_ENTRIES)
+		return play_error(p, "selector 0x%x is not in the GDT (%d entries; there is no LDT)",
+				  sel, GDT_ENTRIES);
+	const struct seg_desc *d = &gdt[sel >> 3];
+	*v = !strcmp(name, "seg_base")	  ? seg_base(d)
+	     : !strcmp(name, "seg_limit") ? seg_limit(d)
+					  : (uint32_t)(d->access >> 5) & 3;
+	return 0;
+}
+
+/* linux011 nr|base <task>, linux011 linear|pde <task> <addr>, linux011
+ * scan: the figures "show linux011" prints, for expect. */
+static int linux011_term(struct play *p, struct words *s, uint32_t *v)
+{
+	const char *what = next(s);
+	uint32_t va = 0;
+
+	if (what && !strcmp(what, "scan")) {
+		*v = linux011_scan();
+		return 0;
+	}
+	int with_addr = what && (!strcmp(what, "linear") || !strcmp(what, "pde"));
+	if (!with_addr && (!what || (strcmp(what, "nr") && strcmp(what, "base"))))
+		return play_error(p, "usage: linux011 nr|base <task> | linux011 linear|pde <task> "
+				  "<addr> | linux011 scan");
+	const char *tn = with_addr ? NULL : next(s);
+	struct ptask *t = with_addr ? task_addr(p, s, &va) : tn ? arg_task(p, tn) : NULL;
+	if (!t)
+		return with_addr || tn ? -1 : play_error(p, "a task name is missing");
+	uint32_t nr = linux011_nr(p, t), base = nr * LINUX011_SLOT;
+	if (va >= LINUX011_SLOT)
+		return play_error(p, "0x%08x is past 0.11's 64 MiB segment limit (a #GP there)", va);
+	*v = !strcmp(what, "nr")	? nr
+	     : !strcmp(what, "base")	? base
+	     : !strcmp(what, "linear") ? base + va
+				       : PDX(base + va);
+	return 0;
+}
+
 static int term(struct play *p, struct words *s, uint32_t *v)
 {
 	static const char *const page_terms[] = { "refs", "phys", "table_refs", "mapcount", "pte",
@@ -209,6 +292,11 @@ static int term(struct play *p, struct words *s, uint32_t *v)
 			return space_term(p, w, s, v);
 	if (!strcmp(w, "faults"))
 		return faults_term(p, s, v);
+	if (!strcmp(w, "seg_base") || !strcmp(w, "seg_limit") || !strcmp(w, "seg_dpl") ||
+	    !strcmp(w, "linear"))
+		return segment_term(p, w, s, v);
+	if (!strcmp(w, "linux011"))
+		return linux011_term(p, s, v);
 	if (!strcmp(w, "status") || !strcmp(w, "alive"))
 		return task_term(p, w, s, v);
 	if (!strcmp(w, "value")) {
@@ -374,7 +462,7 @@ static int cmd_verbose(struct play *p, int argc, char **argv)
 
 static int cmd_echo(struct play *p, int argc, char **argv)
 {
-	char text[160];
+	char text[SCRIPT_LINE_MAX + 1]; /* the whole line fits: echo never cuts */
 
 	(void)p;
 	join(text, sizeof text, argc, argv);

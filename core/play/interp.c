@@ -1,7 +1,8 @@
 /*
  * interp.c - the playground's interpreter: one command a line.
  *
- * A line is split into words; '#' starts a comment. The first word names
+ * A line is split into words; a '#' at the start of a word starts a
+ * comment (inside a word it is an ordinary character). The first word names
  * a command from the tables in cmd_task.c, cmd_mem.c, show.c and expect.c.
  * In a script every command is echoed ("play> ...") before its output, so
  * the log reads as a transcript. An error names the file and line; a
@@ -48,7 +49,7 @@ int play_error(struct play *p, const char *fmt, ...)
 
 void play_say(const char *fmt, ...)
 {
-	char msg[200];
+	char msg[SCRIPT_LINE_MAX + 48]; /* an echo of a whole line, or a long report */
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -151,13 +152,44 @@ struct ptask *arg_agent(struct play *p, const char *name)
 	return t;
 }
 
+/* Has the named task ended and been collected: neither alive nor a
+ * zombie that someone may still wait for by its name? */
+static int ptask_gone(const struct ptask *t)
+{
+	return !t->alive && !task_by_pid(t->pid);
+}
+
+/* The entry a new task called name takes: the name's own entry (its task
+ * is gone: new_name checked), an empty one, or the entry of the oldest
+ * task that is gone (the lowest pid), whose name is then forgotten. NULL
+ * when every entry names a task that is alive or a zombie. */
+static struct ptask *ptask_slot(struct play *p, const char *name)
+{
+	struct ptask *t = find_ptask(p, name), *oldest = NULL;
+
+	if (t)
+		return t;
+	for (int i = 0; i < MAX_PTASKS; i++)
+		if (!p->tasks[i].name[0])
+			return &p->tasks[i];
+	for (int i = 0; i < MAX_PTASKS; i++)
+		if (ptask_gone(&p->tasks[i]) && (!oldest || p->tasks[i].pid < oldest->pid))
+			oldest = &p->tasks[i];
+	return oldest;
+}
+
+int ptask_room(struct play *p, const char *name)
+{
+	if (ptask_slot(p, name))
+		return 0;
+	return play_error(p, "task '%s' cannot start: %d named tasks are alive or zombies "
+			  "(exit, kill or wait for some)", name, MAX_PTASKS);
+}
+
 struct ptask *ptask_add(struct play *p, const char *name, int pid, struct agent *ag)
 {
-	struct ptask *t = find_ptask(p, name);
+	struct ptask *t = ptask_slot(p, name);
 
-	for (int i = 0; !t && i < MAX_PTASKS; i++)
-		if (!p->tasks[i].name[0])
-			t = &p->tasks[i];
 	if (!t)
 		return NULL;
 	memset(t, 0, sizeof *t);
@@ -245,26 +277,75 @@ static void fault_summary(const struct mm_counters *before, const struct mm_coun
 		strlcpy(buf, "none", size);
 }
 
+static void say_faults(struct ptask *t, struct task *k)
+{
+	char faults[120];
+
+	if (!k->as)
+		return;
+	fault_summary(&t->seen, &k->as->counters, faults, sizeof faults);
+	t->seen = k->as->counters;
+	play_say("%s: faults: %s", t->name, faults);
+}
+
+/* agent_call did not get a reply: note how the task ended and say so.
+ * Death is not an error (1: the script may have meant it); a task that
+ * had to be killed for not answering is (-1). */
+static int agent_lost(struct play *p, struct ptask *t, enum agent_outcome why)
+{
+	char text[48];
+	int dead = t->ag->dead, status = t->ag->exit_status;
+
+	reap_sweep(p); /* may release t->ag: status and dead are read first */
+	if (dead)
+		mark_exited(p, t->pid, status);
+	if (why == CALL_TIMED_OUT)
+		return play_error(p, "%s: no reply in %d s: killed", t->name, AGENT_TIMEOUT_S);
+	if (why == CALL_INTERRUPTED)
+		return play_error(p, "%s: interrupted (Ctrl-C): killed", t->name);
+	play_say("%s: %s", t->name, status_str(status, text, sizeof text));
+	return 1;
+}
+
 int agent_do(struct play *p, struct ptask *t, struct pg_agent_cmd *cmd,
 	     struct pg_agent_reply *reply)
 {
-	char faults[120], why[48];
 	struct task *k = ptask_task(t);
 
 	if (!k)
 		return play_error(p, "task '%s' is not running", t->name);
-	if (agent_call(t->ag, cmd, reply)) {
-		int status = t->ag->exit_status;
-		reap_sweep(p);
-		mark_exited(p, t->pid, status);
-		play_say("%s: %s", t->name, status_str(status, why, sizeof why));
-		return 1; /* not an error: the script may have meant it */
+	enum agent_outcome why = agent_call(t->ag, cmd, reply);
+	if (why != CALL_REPLIED)
+		return agent_lost(p, t, why);
+	say_faults(t, k);
+	return 0;
+}
+
+int agent_do_range(struct play *p, struct ptask *t, struct pg_agent_cmd *cmd,
+		   struct pg_agent_reply *reply)
+{
+	struct task *k = ptask_task(t);
+	uint32_t end = cmd->addr + cmd->len, total = 0;
+
+	if (!k)
+		return play_error(p, "task '%s' is not running", t->name);
+	if (!cmd->len)
+		return agent_do(p, t, cmd, reply);
+	/* Pieces end at RANGE_PIECE boundaries, which are page boundaries:
+	 * a touch never visits one page twice. */
+	for (uint32_t at = cmd->addr; at < end;) {
+		struct pg_agent_cmd piece = *cmd;
+		uint32_t stop = (at & ~(RANGE_PIECE - 1)) + RANGE_PIECE;
+		piece.addr = at;
+		piece.len = (stop < end ? stop : end) - at;
+		enum agent_outcome why = agent_call(t->ag, &piece, reply);
+		if (why != CALL_REPLIED)
+			return agent_lost(p, t, why);
+		total += reply->value;
+		at += piece.len;
 	}
-	if (k->as) {
-		fault_summary(&t->seen, &k->as->counters, faults, sizeof faults);
-		t->seen = k->as->counters;
-		play_say("%s: faults: %s", t->name, faults);
-	}
+	reply->value = total;
+	say_faults(t, k);
 	return 0;
 }
 
@@ -277,19 +358,37 @@ static const struct command *find_command(const char *name)
 	return NULL;
 }
 
+static int is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r';
+}
+
+/* Where the line's comment starts (its end if none): a '#' at the start
+ * of a word. Inside a word ("a#b") '#' is an ordinary character. The
+ * line is cut here before it is echoed and split, so the transcript
+ * shows exactly the words that run. */
+static char *comment_start(char *line)
+{
+	for (char *s = line; *s; s++)
+		if (*s == '#' && (s == line || is_blank(s[-1])))
+			return s;
+	return line + strlen(line);
+}
+
+/* Words of a line (its comment already cut); -1 if more than MAX_WORDS. */
 static int split(char *line, char **argv)
 {
 	int argc = 0;
 
 	for (char *s = line; *s;) {
-		while (*s == ' ' || *s == '\t' || *s == '\r')
+		while (is_blank(*s))
 			*s++ = 0;
-		if (!*s || *s == '#')
+		if (!*s)
 			break;
 		if (argc == MAX_WORDS)
 			return -1;
 		argv[argc++] = s;
-		while (*s && *s != ' ' && *s != '\t' && *s != '\r')
+		while (*s && !is_blank(*s))
 			s++;
 	}
 	return argc;
@@ -297,16 +396,30 @@ static int split(char *line, char **argv)
 
 static int run_command(struct play *p, int argc, char **argv);
 
+/* try <command ...>: an error is the expected outcome ("expect error"). */
+static int run_try(struct play *p, int argc, char **argv)
+{
+	if (argc == 1)
+		return play_error(p, "usage: try <command ...>");
+	if (!strcmp(argv[1], "try"))
+		return play_error(p, "try cannot be nested (usage: try <command ...>)");
+	p->trying = 1;
+	p->last_try_failed = 0;
+	run_command(p, argc - 1, argv + 1);
+	p->trying = 0;
+	if (!p->last_try_failed)
+		kprintf("  (no error)\n");
+	return 0;
+}
+
 int run_line(struct play *p, char *line)
 {
 	char *argv[MAX_WORDS];
-	char echo[160];
+	char echo[SCRIPT_LINE_MAX + 1];
 
+	*comment_start(line) = 0;
 	strlcpy(echo, line, sizeof echo);
-	char *hash = strchr(echo, '#');
-	if (hash)
-		*hash = 0;
-	for (size_t n = strlen(echo); n && (echo[n - 1] == ' ' || echo[n - 1] == '\t'); n--)
+	for (size_t n = strlen(echo); n && is_blank(echo[n - 1]); n--)
 		echo[n - 1] = 0;
 	int argc = split(line, argv);
 	if (argc == 0)
@@ -315,19 +428,9 @@ int run_line(struct play *p, char *line)
 		kprintf("play> %s\n", echo);
 	if (argc < 0)
 		return play_error(p, "more than %d words on a line", MAX_WORDS);
-	int rc;
-	if (!strcmp(argv[0], "try") && argc > 1) {
-		/* try <command>: an error is the expected outcome; "expect error". */
-		p->trying = 1;
-		p->last_try_failed = 0;
-		rc = run_command(p, argc - 1, argv + 1);
-		p->trying = 0;
-		if (!p->last_try_failed)
-			kprintf("  (no error)\n");
-		return 0;
-	}
-	rc = run_command(p, argc, argv);
-	return rc < 0 ? -1 : 0;
+	if (!strcmp(argv[0], "try"))
+		return run_try(p, argc, argv);
+	return run_command(p, argc, argv) < 0 ? -1 : 0;
 }
 
 static int run_command(struct play *p, int argc, char **argv)
@@ -368,7 +471,8 @@ static void count_user_task(struct task *t, void *ctx)
 	*(int *)ctx += t->as != NULL && t->state != TASK_ZOMBIE;
 }
 
-/* End of a script: no task it started, named or not, survives it. */
+/* End of a session: no task it started, named or not, survives it, and
+ * no agent slot stays taken. */
 static void cleanup(struct play *p)
 {
 	int left = 1, status;
@@ -384,54 +488,108 @@ static void cleanup(struct play *p)
 	/* Every one of them is now a zombie or gone; orphans are ours to reap. */
 	while (task_wait(-1, &status, 1) > 0)
 		;
+	agent_release_dead();
 	memset(p->tasks, 0, sizeof p->tasks);
+}
+
+void play_begin(struct play *p, const char *file, int interactive)
+{
+	memset(p, 0, sizeof *p);
+	p->file = file;
+	p->interactive = interactive;
+	/* A session may change these; the next one gets them back. */
+	p->saved_fork_mode = mm_fork_mode;
+	p->saved_log_level = log_level;
+}
+
+void play_end(struct play *p)
+{
+	cleanup(p);
+	mm_fork_mode = p->saved_fork_mode;
+	log_level = p->saved_log_level;
+}
+
+enum line_problem { LINE_OK, LINE_LONG, LINE_CONTROL, LINE_NUL };
+
+/* Take the line at text[*at] into line (at most SCRIPT_LINE_MAX
+ * characters, without its '\n', NUL-terminated) and move *at past it.
+ * A byte that no text has (below 0x20 but tab and CR, or DEL: a binary
+ * file) is reported with its value and column; so is a line too long. */
+static enum line_problem take_line(const char *text, uint32_t len, uint32_t *at, char *line,
+				   unsigned *bad, unsigned *col)
+{
+	enum line_problem why = LINE_OK;
+	uint32_t n = 0;
+
+	for (; *at < len && text[*at] != '\n'; (*at)++, n++) {
+		unsigned char c = (unsigned char)text[*at];
+		if (why == LINE_OK && ((c < 0x20 && c != '\t' && c != '\r') || c == 0x7F)) {
+			why = c ? LINE_CONTROL : LINE_NUL;
+			*bad = c;
+			*col = n + 1;
+		}
+		if (n < SCRIPT_LINE_MAX)
+			line[n] = (char)c;
+	}
+	line[n < SCRIPT_LINE_MAX ? n : SCRIPT_LINE_MAX] = 0;
+	if (*at < len)
+		(*at)++; /* the '\n' */
+	return why == LINE_OK && n > SCRIPT_LINE_MAX ? LINE_LONG : why;
+}
+
+/* A line that cannot run. A NUL byte means the file is not text at all
+ * (UTF-16 has one in every other byte): the rest is not read. */
+static void bad_line(struct play *p, enum line_problem why, unsigned bad, unsigned col)
+{
+	if (why == LINE_LONG)
+		play_error(p, "line too long (max %u characters)", SCRIPT_LINE_MAX);
+	else if (why == LINE_CONTROL)
+		play_error(p, "control character 0x%02x at column %u (is this a text file?)", bad,
+			   col);
+	else {
+		play_error(p, "NUL byte at column %u: not a text file; the rest is not read", col);
+		p->not_text = 1;
+	}
+}
+
+/* Where the commands start: after a UTF-8 byte-order mark (some editors
+ * write one). A UTF-16 file is refused whole: it returns len. */
+static uint32_t text_start(struct play *p, const char *text, uint32_t len)
+{
+	const unsigned char *u = (const unsigned char *)text;
+
+	if (len >= 3 && u[0] == 0xEF && u[1] == 0xBB && u[2] == 0xBF)
+		return 3;
+	if (len >= 2 && ((u[0] == 0xFF && u[1] == 0xFE) || (u[0] == 0xFE && u[1] == 0xFF))) {
+		p->line = 1;
+		play_error(p, "the file is UTF-16 text (it starts with 0x%02x 0x%02x): save it as "
+			   "UTF-8 or ASCII", u[0], u[1]);
+		p->not_text = 1;
+		return len;
+	}
+	return 0;
 }
 
 unsigned play_run_script(const char *name, const char *text, uint32_t len)
 {
 	static struct play p;
-	char line[256];
-	uint32_t at = 0;
-	/* A script may change these; the next script or suite gets them back. */
-	int fork_mode = mm_fork_mode, level = log_level;
+	char line[SCRIPT_LINE_MAX + 1];
+	unsigned bad = 0, col = 0;
 
-	memset(&p, 0, sizeof p);
-	p.file = name;
+	play_begin(&p, name, 0);
 	kprintf("play: running %s\n", name);
-	while (at < len && !p.stopped) {
-		uint32_t n = 0;
-		while (at < len && text[at] != '\n' && text[at] && n < sizeof line - 1)
-			line[n++] = text[at++];
-		line[n] = 0;
+	uint32_t at = text_start(&p, text, len);
+	while (at < len && !p.stopped && !p.not_text) {
 		p.line++;
-		if (at < len && text[at] != '\n' && text[at]) {
-			play_error(&p, "line longer than %u characters", (unsigned)sizeof line - 1);
-			while (at < len && text[at] != '\n')
-				at++;
-		} else {
+		enum line_problem why = take_line(text, len, &at, line, &bad, &col);
+		if (why == LINE_OK)
 			run_line(&p, line);
-		}
-		if (at < len && !text[at])
-			break;
-		at++;
+		else
+			bad_line(&p, why, bad, col);
 	}
-	cleanup(&p);
-	mm_fork_mode = fork_mode;
-	log_level = level;
+	play_end(&p);
 	kprintf("play: %s: %u expects, %u failed, %u errors%s\n", name, p.expects, p.failed,
-		p.errors, p.stopped ? " (stopped at the first error)" : "");
+		p.errors, p.not_text ? " (stopped: not a text file)"
+			  : p.stopped ? " (stopped at the first error)" : "");
 	return p.failed + p.errors;
-}
-
-/* The interactive shell and the shell's state live in shell.c. */
-struct play *play_shell_state(void)
-{
-	static struct play p;
-
-	return &p;
-}
-
-void play_shell_cleanup(struct play *p)
-{
-	cleanup(p);
 }

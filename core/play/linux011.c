@@ -15,14 +15,19 @@
 #include "core/task/task.h"
 #include <stddef.h>
 
-#define SLOT_SIZE 0x4000000u /* 64 MiB per task */
+#define SLOT_SIZE LINUX011_SLOT
 #define LOW_MEM_PFN 256u     /* 0.11's mem_map starts at 1 MiB */
 #define HIGH_MEM_PFN 4096u   /* ... and ends at 16 MiB */
 #define USED 100u            /* 0.11's "reserved" count */
 
+uint32_t linux011_nr(const struct play *p, const struct ptask *t)
+{
+	return (uint32_t)(t - p->tasks) + 1;
+}
+
 /* Entries 0.11's get_free_page would look at, from the top down, before
  * it meets a free page, were this machine's low 16 MiB its mem_map. */
-static uint32_t scan_cost(void)
+uint32_t linux011_scan(void)
 {
 	uint32_t top = pmm.max_pfn < HIGH_MEM_PFN ? pmm.max_pfn : HIGH_MEM_PFN, n = 0;
 
@@ -40,7 +45,7 @@ int show_linux011(struct play *p, char *name, char *addr_word)
 
 	if (!as)
 		return -1;
-	uint32_t nr = (uint32_t)(t - p->tasks) + 1, base = nr * SLOT_SIZE;
+	uint32_t nr = linux011_nr(p, t), base = nr * SLOT_SIZE;
 	struct walk w;
 	vmm_walk(as, va, &w);
 	play_say("Linux 0.11: %s would be task[%u]: LDT segments at base 0x%08x, limit 64 MiB",
@@ -59,8 +64,9 @@ int show_linux011(struct play *p, char *name, char *addr_word)
 		play_say("count of its page: %u here (32 bits); 0.11 keeps one byte and reserves "
 			 "%u for 'used by the kernel', so at most 99 sharers", refs, USED);
 	}
+	uint32_t scan = linux011_scan();
 	play_say("allocating the next page: 0.11 scans mem_map from the top and looks at %u "
-		 "entries now; our free list takes its head in one step", scan_cost());
+		 "entr%s now; our free list takes its head in one step", scan, scan == 1 ? "y" : "ies");
 	if (pmm.max_pfn > HIGH_MEM_PFN)
 		play_say("0.11 stops at 16 MiB of RAM: it could not use %u of our %u MiB",
 			 (pmm.max_pfn - HIGH_MEM_PFN) / 256, pmm.max_pfn / 256);

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """The interactive shell over serial: QEMU's serial port on a socket; we
 type commands the way a person would (including backspace, Ctrl-U, the
-up arrow and mistakes) and check the answers. Bad input must give an
-error and leave the shell working."""
+up arrow, Ctrl-C and mistakes) and check the answers. Bad input must give
+an error and leave the shell working. After 'quit' a script runs: the
+settings the shell changed must be back."""
 import os
 import re
 import socket
@@ -12,8 +13,21 @@ import time
 
 import pgtest
 
+AFTER = """task a area 0x10000000 4K rw
+write a 0x10000000 1
+fork a b
+expect table_refs a 0x10000000 == 2
+exit b
+wait a b
+exit a
+"""
 tap = pgtest.Tap()
-img = pgtest.image("shell", "run = shell\n")
+work_dir = os.path.join(pgtest.BUILD, "test", "shell-files")
+os.makedirs(work_dir, exist_ok=True)
+after_pg = os.path.join(work_dir, "after.pg")
+with open(after_pg, "w") as f:
+    f.write(AFTER)
+img = pgtest.image("shell", "run = shell, scripts\nscript = \\EFI\\BOOT\\after.pg\n", [after_pg])
 transcript = []
 
 
@@ -66,7 +80,7 @@ with tempfile.TemporaryDirectory(prefix="shell.") as work:
 
     def check(keys, pattern, desc):
         out = con.type(keys) or ""
-        ok = re.search(pattern, out) is not None
+        ok = re.search(pattern, out, re.M) is not None
         tap.ok(ok, desc, "typed %r, got:\n%s" % (keys, out))
         return out
 
@@ -86,6 +100,8 @@ with tempfile.TemporaryDirectory(prefix="shell.") as work:
     check("read a 0x20000000\r", r"error: 0x20000000 is outside a's areas",
           "address outside the areas: an error, the task lives")
     check("fork a b\r", r"a: fork -> b \(pid \d+\)", "fork")
+    check("wait a b\r", r"error: task 'b' is still running: exit or kill it first\n",
+          "wait for a child still running: refused, no hang")
     check("write b 0x10000000 7\r", r"b: faults: .*cow-copy", "the child's write copies the page")
     check("read a 0x10000000\r", r"= 0x0000002a", "the parent keeps its value")
     check("show walk b 0x10000000\r", r"PTE at 0x[0-9a-f]+ = 0x[0-9a-f]+ \[P W U A D\]",
@@ -93,15 +109,46 @@ with tempfile.TemporaryDirectory(prefix="shell.") as work:
     check("fault b write 0\r", r"b: killed: segv", "a real segfault kills b")
     check("show tasks\r", r"pid +\d+ blocked +agent +a ", "a is still there")
     check("help\r", r"expect +<quantity> <op> <quantity>", "help lists the commands")
-    check("x" * 300 + "\r", r"error: unknown command 'x{32}\.\.\.' \(try 'help'\)", "an overlong line is cut, not fatal")
+    out = check("echo " + "x" * 300 + "\r", r"^error: line too long \(max 159 characters\)\n",
+                "an overlong line is refused on Enter")
+    tap.ok("  xxx" not in out, "... and nothing of it runs", out)
+    check("echo one\r\n", r"  one\n", "CR LF ends a line")
+    out = con.type("echo two\r") or ""
+    tap.ok(out.startswith("echo two\n  two\n"), "... once: no empty line after it", out)
+    for i in range(1, 19):
+        check("echo h%d\r" % i, r"  h%d\n" % i, "history entry %d" % i)
+    out = check("\x1b[A" * 20 + "\r", r"\n  h3\nplay> $",
+                "up past the oldest of the 16 kept stops at it (h3)")
+    tap.ok("  h18" not in out, "... it does not wrap round to the newest", out)
+    check("show boot\r", r"  loader: paging playground \S+ \(BOOTX64\.EFI\)\n(.*\n)*"
+          r"  mem: \d+ ranges, usable \d+ MiB below 4 GiB", "show boot: the loader's lines, "
+          "the memory totals")
+    # Ctrl-C interrupts a command that would run until the agent timeout.
+    check("task s area 0x20000000 4K rw\r", r"s: pid \d+", "task s starts")
+    check("write s 0x20000000 0xFEEB half\r", r"wrote 0x20000000 = 0xfeeb", "jmp $ written")
+    con.s.sendall(b"fault s exec 0x20000000\r")
+    time.sleep(1.5)
+    con.s.sendall(b"\x03")
+    out = con.until("play> ", timeout=60) or ""
+    tap.ok("error: s: interrupted (Ctrl-C): killed\n" in out, "Ctrl-C interrupts the command",
+           out)
+    check("expect alive s == 0\r", r"true: alive s == 0", "... and s is gone")
+    check("fork_mode copy\r", r"fork now copies", "fork_mode copy in the shell")
+    check("verbose on\r", r"verbose on: one line per fault", "verbose on in the shell")
     # The PS/2 keyboard: keys typed through QEMU's monitor, answer on serial.
     keys = ["e", "c", "h", "o", "spc", "k", "e", "y", "shift-b", "o", "a", "r", "d", "ret"]
     pgtest.monitor(mon, ["sendkey %s" % k for k in keys])
     out = con.until("play> ", timeout=30) or ""
     tap.ok("  keyBoard" in out, "the PS/2 keyboard types into the shell", out)
     con.s.sendall(b"quit\r")
-    end = con.until("playground: done", timeout=60)
+    end = con.until("playground: done", timeout=120)
     tap.ok(end is not None and "play: shell closed" in end, "quit closes the shell")
+    after = (end or "").partition("play: shell closed")[2]
+    tap.ok(re.search(r"^ok \d+ - \\EFI\\BOOT\\after\.pg:4: expect table_refs a 0x10000000 == 2$",
+                     after, re.M) is not None,
+           "after the shell, fork shares tables again (the shell's fork_mode copy ended)", after)
+    tap.ok("play> write a 0x10000000 1" in after and "fault:" not in after,
+           "after the shell, no fault lines (the shell's verbose on ended)", after)
     try:
         status = qemu.wait(timeout=60)
     except subprocess.TimeoutExpired:
