@@ -770,6 +770,51 @@ static void test_tlb_unshare_then_oom(void **state)
 	assert_clean();
 }
 
+/* calc_mem: the totals line, one line per address space, the counters. */
+static void test_print_stats(void **state)
+{
+	(void)state;
+	struct aspace *a = space_with_area(2 * NPTENTRIES, AREA_WRITE);
+	unsigned char v;
+	char line[128];
+
+	sim_write(a, BASE, 1);
+	sim_write(a, BASE + PGSIZE, 2);
+	sim_write(a, BASE + PTSPAN, 3);
+	struct aspace *b = vmm_fork(a);
+	sim_write(b, BASE + PTSPAN, 4);     /* un-shares the second table, cow-copy */
+	sim_read(b, BASE + 2 * PGSIZE, &v); /* un-shares the first, the zero page */
+	sim_clear_log();
+	mm_print_stats();
+	snprintf(line, sizeof line, "mem: free %u of %u pages (%u KiB free)", pmm_free_pages(),
+		 pmm.total, pmm_free_pages() * 4);
+	assert_non_null(strstr(sim_log, line));
+	/* a: 3 pages; the first table's two are also in b's copy of it (count
+	 * 2), the third is a's alone since b's cow. b: the same two, the zero
+	 * page (count > 1), its own copy of the third. No table is shared. */
+	snprintf(line, sizeof line, "\nmem: space %u: rss 3 pages (2 shared), 2 tables (0 shared)\n",
+		 a->id);
+	assert_non_null(strstr(sim_log, line));
+	snprintf(line, sizeof line, "\nmem: space %u: rss 4 pages (3 shared), 2 tables (0 shared)\n",
+		 b->id);
+	assert_non_null(strstr(sim_log, line));
+	assert_non_null(strstr(sim_log, "\nfaults: demand-zero=3 zero-page=1 zero-cow=0 cow-copy=1 "));
+	/* A third space sharing a's tables: counted as shared tables. */
+	struct aspace *c = vmm_fork(a);
+	sim_clear_log();
+	mm_print_stats();
+	snprintf(line, sizeof line, "\nmem: space %u: rss 3 pages (3 shared), 2 tables (2 shared)\n",
+		 c->id);
+	assert_non_null(strstr(sim_log, line));
+	vmm_destroy(c);
+	vmm_destroy(b);
+	vmm_destroy(a);
+	sim_clear_log();
+	mm_print_stats();
+	assert_null(strstr(sim_log, "mem: space"));
+	assert_int_equal(pmm_free_pages(), baseline);
+}
+
 static void test_load_and_peek(void **state)
 {
 	(void)state;
@@ -813,6 +858,7 @@ int main(void)
 		cmocka_unit_test_setup(test_tlb_model_catches_stale_entries, setup),
 		cmocka_unit_test_setup(test_unmap_unshare_invalidates_pde, setup),
 		cmocka_unit_test_setup(test_check_cow_invariants, setup),
+		cmocka_unit_test_setup(test_print_stats, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
