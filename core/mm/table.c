@@ -123,22 +123,25 @@ void vmm_walk(struct aspace *as, vaddr_t va, struct walk *w)
 	w->pa = w->ok ? PTE_ADDR(w->pte) + PGOFF(va) : 0;
 }
 
-/* Copy between the kernel and pages of as (which need not be running). */
+/* Copy between the kernel and pages of as (which need not be running).
+ * Writing needs an area: a page or table outside every area would never
+ * be found again, not even by vmm_destroy. */
 static int copy_page_part(struct aspace *as, vaddr_t va, void *buf, uint32_t n, int to_user)
 {
 	pte_t *pte;
 
 	if (to_user) {
+		struct area *a = vmm_find_area(as, va);
+		if (!a)
+			return -EFAULT;
 		pte = table_for_write(as, va, 0);
 		if (!pte)
 			return -ENOMEM;
 		if (!(*pte & PTE_P)) {
-			struct area *a = vmm_find_area(as, va);
 			pfn_t pfn = pmm_alloc_page(PMM_USER | PMM_ZERO, PAGE_MAPPED);
 			if (!pfn)
 				return -ENOMEM;
-			*pte = PFN_TO_PADDR(pfn) | PTE_P | PTE_U |
-			       (a && (a->flags & AREA_WRITE) ? PTE_W : 0);
+			*pte = PFN_TO_PADDR(pfn) | PTE_P | PTE_U | (a->flags & AREA_WRITE ? PTE_W : 0);
 			as->rss++;
 		} else if (page_refs(PTE_PFN(*pte)) > 1) {
 			return -EFAULT; /* shared: vmm_load is for fresh spaces only */

@@ -828,6 +828,17 @@ static void test_load_and_peek(void **state)
 	assert_memory_equal(text, back, sizeof text);
 	assert_int_equal(sim_write(as, BASE + 100, 1), -2 - FAULT_SEGV); /* still read-only */
 	assert_int_equal(vmm_peek(as, BASE + 2 * PGSIZE + 10, back, 1), -14); /* not present */
+	/* Loading where no area is: -EFAULT, and no page or table taken (they
+	 * would leak: nothing walks memory outside the areas). */
+	uint32_t free0 = pmm_free_pages();
+	assert_int_equal(vmm_load(as, BASE + PTSPAN, text, 1), -14);
+	assert_int_equal(as->pd[PDX(BASE + PTSPAN)], 0);
+	assert_int_equal(as->rss, 2);
+	assert_int_equal(pmm_free_pages(), free0);
+	/* Running off the area's end: the part inside is loaded, then -EFAULT. */
+	assert_int_equal(vmm_load(as, BASE + 3 * PGSIZE - 1, text, 2), -14);
+	assert_int_equal(as->rss, 3);
+	assert_int_equal(pmm_free_pages(), free0 - 1);
 	assert_clean();
 	vmm_destroy(as);
 	assert_int_equal(pmm_free_pages(), baseline);
