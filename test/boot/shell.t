@@ -59,10 +59,27 @@ class Console:
         transcript.append(out)
         return out if sep else None
 
+    def drain(self):
+        """Take what the kernel has sent so far. Read while typing: QEMU
+        writes the socket a byte at a time, so a reader that pauses lets
+        it fill after a few hundred bytes, and the guest's UART stalls."""
+        self.s.setblocking(False)
+        try:
+            while True:
+                chunk = self.s.recv(4096)
+                if not chunk:
+                    break
+                self.buf += chunk
+        except (BlockingIOError, InterruptedError):
+            pass
+        finally:
+            self.s.settimeout(1)
+
     def type(self, keys):
         for k in keys:  # one at a time, as a person types
             self.s.sendall(k.encode("latin-1"))
             time.sleep(0.002)
+            self.drain()
         return self.until("play> ", timeout=60)
 
 
@@ -128,6 +145,7 @@ with tempfile.TemporaryDirectory(prefix="shell.") as work:
     check("write s 0x20000000 0xFEEB half\r", r"wrote 0x20000000 = 0xfeeb", "jmp $ written")
     con.s.sendall(b"fault s exec 0x20000000\r")
     time.sleep(1.5)
+    con.drain()
     con.s.sendall(b"\x03")
     out = con.until("play> ", timeout=60) or ""
     tap.ok("error: s: interrupted (Ctrl-C): killed\n" in out, "Ctrl-C interrupts the command",
