@@ -9,4 +9,14 @@
  * with a message on any disagreement with the model or the checker. */
 void mm_ops_run(const uint8_t *data, size_t len, int check_every_step);
 
+/* How often the rarer paths ran, over all runs (the random test asserts
+ * that each did). */
+struct mm_ops_stats {
+	uint32_t shared_table_drops; /* unmaps covering a whole fork-shared table */
+	uint32_t brk_shrinks;        /* vmm_resize giving pages back */
+	uint32_t brk_unshares;       /* ... from a fork-shared table */
+	uint32_t kernel_faults;      /* faults served for a kernel user copy */
+};
+extern struct mm_ops_stats mm_ops_stats;
+
 #endif

@@ -1,14 +1,16 @@
 /*
- * test_mm_random.c - long random sequences of create / write / read /
- * fork / unmap / remap / destroy over a small simulated RAM (so that out
- * of memory happens too), the invariant checker after every step, and the
- * free count back at its baseline at the end of each sequence.
+ * test_mm_random.c - long random sequences of create / write / read (from
+ * ring 3 and from the kernel) / fork / unmap (pages, runs, whole tables) /
+ * remap / brk / destroy over a small simulated RAM (so that out of memory
+ * happens too), the invariant checker after every step, and the free
+ * count back at its baseline at the end of each sequence.
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,6 +36,7 @@ static void run_seeds(uint32_t pages, uint32_t low)
 	static uint8_t bytes[OPS * 3];
 
 	memset(&total, 0, sizeof total);
+	memset(&mm_ops_stats, 0, sizeof mm_ops_stats);
 	for (uint32_t seed = 1; seed <= SEQUENCES; seed++) {
 		uint32_t s = seed * 2654435761u;
 		for (size_t i = 0; i < sizeof bytes; i++)
@@ -58,6 +61,15 @@ static void assert_paths_taken(int expect_oom)
 	assert_true(total.table_copies > 0);
 	assert_true(total.table_reuses > 0);
 	assert_true((total.faults[FAULT_OOM] > 0) == expect_oom);
+	if (getenv("MM_OPS_STATS"))
+		fprintf(stderr, "shared-table drops %u, brk shrinks %u (%u un-sharing), kernel faults %u, "
+			"table copies %u, oom %u\n", mm_ops_stats.shared_table_drops,
+			mm_ops_stats.brk_shrinks, mm_ops_stats.brk_unshares, mm_ops_stats.kernel_faults,
+			total.table_copies, total.faults[FAULT_OOM]);
+	assert_true(mm_ops_stats.shared_table_drops > 0);
+	assert_true(mm_ops_stats.brk_shrinks > 0);
+	assert_true(mm_ops_stats.brk_unshares > 0);
+	assert_true(mm_ops_stats.kernel_faults > 0);
 }
 
 /* Roomy: the operations mostly succeed. */

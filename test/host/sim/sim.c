@@ -162,7 +162,10 @@ void sim_clear_log(void)
  * user pages are never global). INVLPG drops the TLB entry of its page and
  * the PDE-cache entry of its 4 MiB (Intel drops every PDE-cache entry; the
  * model assumes only what both vendors promise). A page fault drops the
- * entries for the faulting address before the handler runs. Using an entry
+ * entries for the faulting address; the CPU may then walk to the same
+ * address again (speculation, the handler's own code) and cache its PDE
+ * anew, so the model does: a handler that changes that PDE must
+ * invalidate it. Using an entry
  * that disagrees with the tables -- another page, a table no longer there,
  * or more rights than the tables now give -- is what a missing flush looks
  * like on hardware: the model reports it and aborts (or, when
@@ -260,6 +263,17 @@ static pde_t walk_pde(vaddr_t va, pde_t pde, pte_t pte)
 	return pde;
 }
 
+/* A page fault on va: its entries go, then its PDE is cached again, as a
+ * speculative walk may do at any time. */
+static void fault_entries(struct aspace *as, vaddr_t va)
+{
+	pde_t pde = as->pd[PDX(va)];
+
+	sim_tlb_invlpg(va);
+	if (pde & PTE_P)
+		pdc[PDX(va) % PDC_SETS] = (struct pdc_entry){ 1, PDX(va), pde };
+}
+
 /* One translation attempt: the byte's address, or NULL with *err set to
  * the page-fault error code (PF_P, PF_W; the caller adds PF_U). */
 static unsigned char *mmu_translate(struct aspace *as, vaddr_t va, int write, uint32_t *err)
@@ -319,7 +333,7 @@ unsigned char *sim_access(struct aspace *as, vaddr_t va, int write, int *kind)
 		unsigned char *p = mmu_translate(as, va, write, &err);
 		if (p)
 			return p;
-		sim_tlb_invlpg(va); /* a fault drops the entries for its address */
+		fault_entries(as, va);
 		*kind = vmm_fault(as, va, err | PF_U);
 		if (*kind == FAULT_SEGV || *kind == FAULT_OOM)
 			return NULL;
@@ -368,7 +382,7 @@ int sim_kernel_access(struct aspace *as, vaddr_t va, int write, unsigned char *v
 		}
 		struct trapframe tf = { .eip = SIM_FIXUP_EIP, .cs = 0x08, .error = err };
 		struct mm_counters before = as->counters;
-		sim_tlb_invlpg(va);
+		fault_entries(as, va);
 		int handled = page_fault(&tf, va);
 		kind = kind_taken(&before, &as->counters);
 		if (!handled) {
