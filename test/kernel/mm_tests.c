@@ -178,13 +178,15 @@ static enum fault_kind fill_space(struct aspace *as, uint32_t *n)
 static void out_of_memory(void)
 {
 	struct aspace *spaces[4];
-	uint32_t free0 = pmm_free_pages(), n = 0, nspaces = 0;
+	uint32_t free0 = pmm_free_pages(), n = 0, nspaces = 0, faulted_oom = 1;
+	struct mm_counters c0 = mm_counters;
 	enum fault_kind k = FAULT_DEMAND_ZERO;
 
 	while (k == FAULT_DEMAND_ZERO && nspaces < ARRAY_SIZE(spaces)) {
 		struct aspace *as = vmm_create();
 		if (!as) {
 			k = FAULT_OOM; /* not even a page directory left */
+			faulted_oom = 0;
 			break;
 		}
 		spaces[nspaces++] = as;
@@ -193,6 +195,14 @@ static void out_of_memory(void)
 	tap_eq(k, FAULT_OOM, "mm: touching pages until none is left ends in oom");
 	tap_ok(n > free0 / 2, "mm: ... after %u pages in %u address space%s", n, nspaces,
 	       nspaces == 1 ? "" : "s");
+	/* Each fault counted once, by its kind: the pages, and the one oom
+	 * (none when the space, not a fault, could not be had). */
+	tap_eq(mm_counters.faults[FAULT_DEMAND_ZERO] - c0.faults[FAULT_DEMAND_ZERO], n,
+	       "mm: ... counted as %u demand-zero faults", n);
+	tap_eq(mm_counters.faults[FAULT_OOM] - c0.faults[FAULT_OOM], faulted_oom,
+	       "mm: ... and %u oom fault", faulted_oom);
+	tap_eq(faulted_oom ? spaces[nspaces - 1]->counters.faults[FAULT_OOM] : 0, faulted_oom,
+	       "mm: ... in the space that ran out");
 	pfn_t extra = pmm_alloc_page(PMM_USER, PAGE_MAPPED);
 	tap_ok(extra == 0, "mm: no user page is left");
 	if (extra)
