@@ -184,7 +184,7 @@ HOST_TESTS := $(patsubst test/host/%.c,$(BUILD)/host/%,$(wildcard test/host/test
 $(BUILD)/host/test_config: lib/config.c lib/fmt.c
 $(BUILD)/host/test_fmt: lib/fmt.c
 $(BUILD)/host/test_elf32: lib/elf32.c
-$(BUILD)/host/test_memmap: core/memmap.c
+$(BUILD)/host/test_memmap: core/memmap.c lib/fmt.c
 $(BUILD)/host/test_kbd: arch/x86/kbd_map.c
 MM_SRCS := $(wildcard core/mm/*.c) core/memmap.c lib/fmt.c test/host/sim/sim.c
 $(BUILD)/host/test_mm: $(MM_SRCS)

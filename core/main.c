@@ -48,7 +48,7 @@ static void wait_for_gdb(const struct bootinfo *bi)
 
 static void log_memory_map(struct bootinfo *bi)
 {
-	struct memmap_totals t;
+	char totals[128];
 
 	memmap_sort(bi->mmap, bi->mmap_count);
 	for (uint32_t i = 0; i < bi->mmap_count; i++) {
@@ -58,11 +58,8 @@ static void log_memory_map(struct bootinfo *bi)
 			   (unsigned long long)end, (unsigned long long)r->pages * 4,
 			   memmap_type_name(r->type));
 	}
-	memmap_totals(bi->mmap, bi->mmap_count, &t);
-	log_normal("mem: %u ranges, usable %llu MiB below 4 GiB, %llu MiB above 4 GiB%s\n",
-		   bi->mmap_count, (unsigned long long)(t.usable_below_4g >> 20),
-		   (unsigned long long)(t.usable_above_4g >> 20),
-		   t.usable_above_4g ? " (out of reach: 32-bit paging without PAE)" : "");
+	memmap_totals_line(bi->mmap, bi->mmap_count, totals, sizeof totals);
+	log_normal("%s\n", totals);
 }
 
 static void log_boot_facts(const struct bootinfo *bi)

@@ -9,6 +9,8 @@
  */
 #include "core/memmap.h"
 
+#include "lib/fmt.h"
+
 static const char *const type_names[EFI_MEM_NTYPES] = {
 	"reserved", "loader-code", "loader-data", "bs-code", "bs-data", "rt-code",
 	"rt-data", "free", "unusable", "acpi-reclaim", "acpi-nvs", "mmio",
@@ -67,4 +69,15 @@ void memmap_totals(const struct bi_mem_range *r, uint32_t n, struct memmap_total
 		if (end > FOUR_GIB)
 			t->usable_above_4g += end - (start > FOUR_GIB ? start : FOUR_GIB);
 	}
+}
+
+void memmap_totals_line(const struct bi_mem_range *r, uint32_t n, char *buf, size_t size)
+{
+	struct memmap_totals t;
+
+	memmap_totals(r, n, &t);
+	fmt_snprintf(buf, size, "mem: %u ranges, usable %llu MiB below 4 GiB, %llu MiB above 4 GiB%s",
+		     n, (unsigned long long)(t.usable_below_4g >> 20),
+		     (unsigned long long)(t.usable_above_4g >> 20),
+		     t.usable_above_4g ? " (out of reach: 32-bit paging without PAE)" : "");
 }

@@ -3,6 +3,7 @@
 #define CORE_MEMMAP_H
 
 #include <bootinfo.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define FOUR_GIB 0x100000000ull
@@ -19,5 +20,9 @@ struct memmap_totals {
 	uint64_t highest_usable_below_4g; /* end address */
 };
 void memmap_totals(const struct bi_mem_range *r, uint32_t n, struct memmap_totals *t);
+/* The boot log's totals line, without its newline: "mem: <n> ranges,
+ * usable <a> MiB below 4 GiB, <b> MiB above 4 GiB[ (out of reach...)]".
+ * One function, so that the log and `show boot` cannot drift apart. */
+void memmap_totals_line(const struct bi_mem_range *r, uint32_t n, char *buf, size_t size);
 
 #endif

@@ -63,6 +63,7 @@ EFI_STATUS esp_read_file(const char *path, uint64_t *phys, uint32_t *size, uint3
 	UINT64 len = info->FileSize;
 	FreePool(info);
 	if (len > max) {
+		*size = len > UINT32_MAX ? UINT32_MAX : (uint32_t)len;
 		st = EFI_BAD_BUFFER_SIZE;
 		goto out;
 	}

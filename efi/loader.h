@@ -31,7 +31,9 @@ EFI_STATUS load_kernel(struct kernel_image *out);
 
 /* files.c: the ESP the loader was started from. */
 EFI_STATUS esp_open(EFI_HANDLE image);
-/* Read a whole file into pages below the limit. *phys = 0 if absent. */
+/* Read a whole file of at most max bytes into pages below the limit.
+ * *phys = 0 if absent; EFI_BAD_BUFFER_SIZE if longer, with *size its
+ * length (UINT32_MAX if that does not fit). */
 EFI_STATUS esp_read_file(const char *path, uint64_t *phys, uint32_t *size, uint32_t max);
 void esp_close(void);
 

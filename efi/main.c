@@ -96,8 +96,13 @@ static void read_scripts(struct bootinfo *bi)
 		st = esp_read_file(f->path, &f->phys, &f->size, SCRIPT_MAX_BYTES);
 		if (st != EFI_SUCCESS) {
 			f->status = -1;
-			lprintf("loader: warning: script %s: cannot read (status %lx)\n", f->path,
-				(unsigned long)st);
+			if (st == EFI_BAD_BUFFER_SIZE)
+				lprintf("loader: warning: script %s: too big (%u bytes, at most %u)\n",
+					f->path, f->size, SCRIPT_MAX_BYTES);
+			else
+				lprintf("loader: warning: script %s: cannot read (status %lx)\n",
+					f->path, (unsigned long)st);
+			f->size = 0;
 			continue;
 		}
 		lprintf("loader: script %s: %u bytes\n", f->path, f->size);

@@ -262,14 +262,14 @@ static int show_mmap(void)
 
 /* show boot: what the loader said (its log, kept in the boot info, as
  * the kernel replayed it at boot) and the memory map's totals, in the
- * boot log's own format (core/main.c, log_memory_map), for a screen
+ * boot log's own format (memmap_totals_line()), for a screen
  * whose boot lines have scrolled away. */
 static int show_boot(void)
 {
 	const struct bootinfo *bi = boot_info;
 	const char *s = bi->loader_log;
 	uint32_t n = bi->loader_log_len < BI_LOG_SIZE ? bi->loader_log_len : BI_LOG_SIZE - 1;
-	struct memmap_totals t;
+	char totals[128];
 
 	play_say("playground: loader said:");
 	for (uint32_t at = 0, end; at < n; at = end + 1) {
@@ -279,14 +279,8 @@ static int show_boot(void)
 		if (len)
 			play_say("%.*s", (int)len, s + at);
 	}
-	memmap_totals(bi->mmap, bi->mmap_count, &t);
-	play_say("mem: %u ranges, usable %llu MiB below 4 GiB, %llu MiB above 4 GiB%s",
-		 bi->mmap_count, (unsigned long long)(t.usable_below_4g >> 20),
-		 (unsigned long long)(t.usable_above_4g >> 20),
-		 t.usable_above_4g ? " (out of reach: 32-bit paging without PAE)" : "");
-	if (bi->loader_flags & BI_FLAG_MAP_TRUNCATED)
-		play_say("mem: warning: the firmware map outgrew the loader's buffer; "
-			 "later ranges are missing");
+	memmap_totals_line(bi->mmap, bi->mmap_count, totals, sizeof totals);
+	play_say("%s", totals);
 	return 0;
 }
 

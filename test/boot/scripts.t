@@ -33,7 +33,8 @@ BAD_GO_ON = ("onerror continue\n"
              "expect 1 == 1 + \n"
              "read a 0x10000000\n"
              "expect value == 0\n")
-for name, text in (("stop.pg", BAD_STOP), ("goon.pg", BAD_GO_ON)):
+TOO_BIG = "# " + "x" * (1024 * 1024 - 2) + "\n"  # one byte over the loader's 1 MiB
+for name, text in (("stop.pg", BAD_STOP), ("goon.pg", BAD_GO_ON), ("big.pg", TOO_BIG)):
     path = os.path.join(work, name)
     with open(path, "w") as f:
         f.write(text)
@@ -58,6 +59,7 @@ expected_failures = {
     "goon.pg:8: error: a quantity is missing",
     "goon.pg: no failed expect, no error",
     "missing.pg: the loader could not read it",
+    "big.pg: the loader could not read it",
 }
 seen = set()
 for line in log.splitlines():
@@ -84,6 +86,8 @@ tap.ok("playground.cfg line %d: bad value 'loud' for key 'log' (ignored)" % (key
        "the loader reports a bad value with its line")
 tap.ok(re.search(r"loader: warning: script \\EFI\\BOOT\\missing.pg: cannot read", log) is not None,
        "the loader reports a missing script")
+tap.ok("loader: warning: script \\EFI\\BOOT\\big.pg: too big (1048577 bytes, at most 1048576)"
+       in log, "the loader says a script over 1 MiB is too big, and how big")
 tap.ok("PANIC" not in log, "no kernel panic")
 tap.ok(status == pgtest.pgqemu.EXIT_FAIL, "QEMU exit status %s: 35, the broken scripts failed"
        % status)

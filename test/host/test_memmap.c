@@ -45,6 +45,12 @@ static void test_sort_and_totals(void **state)
 	assert_int_equal(t.usable_below_4g, 15 * MIB + 159 * 4096 + MIB);
 	assert_int_equal(t.usable_above_4g, 1024 * MIB + MIB);
 	assert_int_equal(t.highest_usable_below_4g, 0x100000000ull);
+	char line[128];
+	memmap_totals_line(r, 5, line, sizeof line);
+	assert_string_equal(line, "mem: 5 ranges, usable 16 MiB below 4 GiB, 1025 MiB above 4 GiB "
+				  "(out of reach: 32-bit paging without PAE)");
+	memmap_totals_line(r, 3, line, sizeof line); /* the three below 4 GiB */
+	assert_string_equal(line, "mem: 3 ranges, usable 15 MiB below 4 GiB, 0 MiB above 4 GiB");
 	assert_string_equal(memmap_type_name(EFI_MEM_ACPI_NVS), "acpi-nvs");
 	assert_string_equal(memmap_type_name(99), "unknown");
 }
