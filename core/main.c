@@ -78,8 +78,13 @@ static void log_boot_facts(const struct bootinfo *bi)
 		   (unsigned long long)bi->kernel_phys,
 		   (unsigned long long)bi->kernel_phys + bi->kernel_size - 1, bi->kernel_delta,
 		   bi->kernel_relocs);
-	log_normal("boot: ExitBootServices to kmain: %llu TSC cycles (map key retries: %u)\n",
-		   (unsigned long long)(tsc_at_kmain - bi->tsc_at_ebs), bi->ebs_attempts - 1);
+	uint64_t cycles = tsc_at_kmain - bi->tsc_at_ebs;
+
+	log_normal("boot: ExitBootServices to kmain: %llu TSC cycles, %llu us at %u MHz "
+		   "(map key retries: %u)\n",
+		   (unsigned long long)cycles,
+		   bi->tsc_khz ? (unsigned long long)(cycles * 1000 / bi->tsc_khz) : 0ull,
+		   bi->tsc_khz / 1000, bi->ebs_attempts - 1);
 }
 
 /* Replay the loader's lines, so that they are part of the kernel log too. */
@@ -176,6 +181,8 @@ static struct bootinfo *take_over(uint32_t magic, uint32_t bi_phys)
 		   bi->version == BOOTINFO_VERSION &&
 		   bi->size == sizeof *bi + bi->mmap_capacity * sizeof bi->mmap[0];
 
+	if (good)
+		uart_set_tsc_khz(bi->tsc_khz);
 	if ((!good || bi->cfg.serial != SERIAL_OFF) && uart_init())
 		log_add_sink(&serial_sink);
 	gdt_init();

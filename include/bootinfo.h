@@ -122,6 +122,8 @@ struct bootinfo {
 	bi_u64 rsdp;     /* ACPI RSDP, 0 if none */
 	uint32_t rsdp_rev; /* 0: ACPI 1.0, 2: ACPI 2.0+ */
 	uint32_t serial_in_conout; /* firmware mirrored ConOut to a UART */
+	uint32_t tsc_khz;  /* TSC ticks per millisecond, timed with Stall(); 0 unknown */
+	uint32_t pad0;
 
 	struct bi_framebuffer fb;
 	struct pg_config cfg;

@@ -6,17 +6,47 @@
  * first (IER read-back, then a loopback round trip), and every wait is
  * bounded; after several timeouts in a row the port is given up for good.
  */
+#include <arch/cpu.h>
 #include <arch/io.h>
 #include <arch/uart.h>
 #include <arch/uart16550.h>
 
 #include "core/log.h"
 
-#define WAIT_LIMIT 100000 /* polls; ~100 ms even on slow port I/O */
-#define MAX_TIMEOUTS 8
+/* How long to wait for the transmitter. A real 16550 empties in 87 us at
+ * 115200; an emulated one holds as long as the host's reader does not
+ * read, which can be a second on a busy host. So the wait is bounded in
+ * time once the TSC's rate is known (the loader times it), and in polls
+ * before that: a poll is ~1 us on a PC but ~50 ns under emulation. */
+#define WAIT_POLLS 100000
+#define STALL_MS 250
+#define MAX_TIMEOUTS 8 /* in a row: then the UART is taken as gone */
 
 static uint16_t port;
 static int timeouts;
+static uint64_t stall_ticks; /* 0: count polls */
+
+void uart_set_tsc_khz(uint32_t khz)
+{
+	stall_ticks = (uint64_t)khz * STALL_MS;
+}
+
+/* Wait until the transmitter holds no byte; 0 on timeout. */
+static int wait_transmitter(void)
+{
+	if (!stall_ticks) {
+		for (int i = 0; i < WAIT_POLLS; i++)
+			if (inb(port + REG_LSR) & LSR_THR_EMPTY)
+				return 1;
+		return 0;
+	}
+	for (uint64_t end = rdtsc() + stall_ticks;;) {
+		if (inb(port + REG_LSR) & LSR_THR_EMPTY)
+			return 1;
+		if (rdtsc() > end)
+			return 0;
+	}
+}
 
 int uart_init(void)
 {
@@ -48,12 +78,10 @@ static void put_raw(char c)
 {
 	if (!port)
 		return;
-	for (int i = 0; i < WAIT_LIMIT; i++) {
-		if (inb(port + REG_LSR) & LSR_THR_EMPTY) {
-			outb(port + REG_DATA, (uint8_t)c);
-			timeouts = 0;
-			return;
-		}
+	if (wait_transmitter()) {
+		outb(port + REG_DATA, (uint8_t)c);
+		timeouts = 0;
+		return;
 	}
 	/* A stall now and then (a terminal not reading, flow held) is not
 	 * a dead UART; several in a row, with nothing sent between, are. */

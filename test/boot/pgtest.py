@@ -96,8 +96,8 @@ BOOT_LINES = (
     ("kernel tables", r"^cpu: gdt=%s idt=%s tss=%s$" % (H8, H8, H8)),
     ("where the kernel runs", r"^kernel: virt %s-%s phys %s-%s \(slid by %s, \d+ relocations\)$"
                               % (H8, H8, H8, H8, H8)),
-    ("ExitBootServices to kmain", r"^boot: ExitBootServices to kmain: \d+ TSC cycles "
-                                  r"\(map key retries: \d+\)$"),
+    ("ExitBootServices to kmain", r"^boot: ExitBootServices to kmain: \d+ TSC cycles, \d+ us at "
+                                  r"[1-9]\d* MHz \(map key retries: \d+\)$"),
     ("paging", r"^paging: direct map 0xc0000000-%s -> phys 0-%s \(4 MiB pages\), "
                r"identity map removed$" % (H8, H8)),
     ("processors", r"^cpu: \d+ processors? in the MADT, running on the boot CPU only$"),
