@@ -65,24 +65,9 @@ static enum fault_kind do_no_page(struct aspace *as, pte_t *pte, uint32_t err)
 	return FAULT_DEMAND_ZERO;
 }
 
-/*
- * Whether a fault on entry e (write: its PF_W bit) goes on to do_wp_page
- * and leaves it through an invlpg of its address, which then also stands
- * for the one a table un-shared by this fault needs (table_prepare asks).
- * It does unless it needs a page and finds none: nothing is allocated
- * between the question and do_wp_page's own allocation.
- */
-int wp_will_invalidate(pte_t e, uint32_t write)
-{
-	pfn_t pfn = PTE_PFN(e);
-
-	if (!write || (e & (PTE_P | PTE_W)) != PTE_P)
-		return 0;
-	return (pfn != pmm.zero_pfn && page_refs(pfn) == 1) || pmm_can_alloc(PMM_USER);
-}
-
 /* Write to a present read-only page of a writable area: 0.11's do_wp_page.
- * Every way out but oom invalidates va (see wp_will_invalidate). */
+ * Every way out but oom invalidates va (wp_will_invalidate, internal.h,
+ * relies on it). */
 static enum fault_kind do_wp_page(struct aspace *as, pte_t *pte, vaddr_t va)
 {
 	pfn_t old = PTE_PFN(*pte), new;

@@ -49,7 +49,22 @@ static inline pte_t *table_for_write(struct aspace *as, vaddr_t va, uint32_t wri
 		return &table_map(pde, KMAP_PT0)[PTX(va)];
 	return table_prepare(as, va, write);
 }
-int wp_will_invalidate(pte_t e, uint32_t write);
+
+/*
+ * Whether a fault on entry e (write: its PF_W bit) goes on to do_wp_page
+ * (fault.c) and leaves it through an invlpg of its address, which then
+ * also stands for the one a table un-shared by this fault needs
+ * (table_prepare asks). It does unless it needs a page and finds none:
+ * nothing is allocated between the question and do_wp_page's allocation.
+ */
+static inline int wp_will_invalidate(pte_t e, uint32_t write)
+{
+	pfn_t pfn = PTE_PFN(e);
+
+	if (!write || (e & (PTE_P | PTE_W)) != PTE_P)
+		return 0;
+	return pmm_can_alloc(PMM_USER) || (pfn != pmm.zero_pfn && page_refs(pfn) == 1);
+}
 int table_make_private(struct aspace *as, uint32_t pdx);
 /* dst = src with every present entry read-only in both, each page counted
  * once more (fork's copy mode, and un-sharing a table). -ENOMEM, and no

@@ -68,8 +68,6 @@ int pmm_init(const struct bi_mem_range *map, uint32_t n, const struct bi_keep *k
 /* A page tagged use (PAGE_MAPPED, PAGE_KERNEL, PAGE_PGDIR) with refs = 1;
  * 0 when none is left. */
 pfn_t pmm_alloc_page(unsigned flags, uint32_t use);
-/* Whether pmm_alloc_page(flags, ...) would succeed now. */
-int pmm_can_alloc(unsigned flags);
 
 /* Reference counts, inline: every fault, fork and exit changes some. The
  * checks are all here; what they find goes to page_ref_bad(). */
@@ -107,6 +105,20 @@ static inline int page_ref_inc(pfn_t pfn)
 static inline uint32_t page_refs(pfn_t pfn)
 {
 	return pfn < pmm.max_pfn ? mem_map[pfn].refs : 0;
+}
+
+/* Whether pmm_alloc_page(flags, ...) would find a page now: the same
+ * zones and reserve (a zone's free count is nonzero exactly when its
+ * list is not empty, in the scan build too). */
+static inline int pmm_can_alloc(unsigned flags)
+{
+	uint32_t low = pmm.free[ZONE_LOW], high = pmm.free[ZONE_HIGH];
+
+	if (flags & (PMM_USER | PMM_TABLE))
+		return high > 0 || low > pmm.low_reserve;
+	if (flags & PMM_DIR)
+		return low > pmm.low_reserve;
+	return low > 0;
 }
 
 uint32_t pmm_free_pages(void);

@@ -218,20 +218,6 @@ pfn_t pmm_alloc_page(unsigned flags, uint32_t use)
 	return pfn;
 }
 
-/* Whether pmm_alloc_page(flags) would find a page now (the same zones and
- * reserve; a zone's free count is nonzero exactly when its list is not
- * empty, in the scan build too). */
-int pmm_can_alloc(unsigned flags)
-{
-	uint32_t low = pmm.free[ZONE_LOW], high = pmm.free[ZONE_HIGH];
-
-	if (flags & (PMM_USER | PMM_TABLE))
-		return high > 0 || low > pmm.low_reserve;
-	if (flags & PMM_DIR)
-		return low > pmm.low_reserve;
-	return low > 0;
-}
-
 /* What is wrong with changing pfn's count ("a free" page...), or NULL. */
 static const char *uncountable(pfn_t pfn)
 {

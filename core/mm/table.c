@@ -31,7 +31,8 @@ static void table_copy_undo(const pte_t *dst, uint32_t n)
  * A count at its ceiling refuses the reference: then every count taken
  * is given back and -ENOMEM returned, dst to be thrown away. The entries
  * of src stay write-protected, which is always safe (a write reuses the
- * page); the caller invalidates them as it would have.
+ * page); the caller invalidates them as it would have. Each entry is
+ * stored before its count is taken, as the loop is tightest that way.
  */
 int table_copy_protected(pte_t *dst, pte_t *src)
 {
@@ -39,11 +40,11 @@ int table_copy_protected(pte_t *dst, pte_t *src)
 		pte_t e = src[i];
 		dst[i] = e;
 		if (e & PTE_P) {
+			src[i] = dst[i] = e & ~PTE_W;
 			if (page_ref_inc(PTE_PFN(e))) {
 				table_copy_undo(dst, i);
 				return -ENOMEM;
 			}
-			src[i] = dst[i] = e & ~PTE_W;
 		}
 	}
 	return 0;
@@ -90,6 +91,7 @@ pte_t *table_prepare(struct aspace *as, vaddr_t va, uint32_t write)
 {
 	uint32_t pdx = PDX(va);
 	pde_t pde = as->pd[pdx];
+	pte_t *pte;
 
 	if (!(pde & PTE_P)) {
 		pfn_t pt = pmm_alloc_page(PMM_TABLE | PMM_ZERO, PAGE_MAPPED);
@@ -98,10 +100,12 @@ pte_t *table_prepare(struct aspace *as, vaddr_t va, uint32_t write)
 		as->pd[pdx] = PFN_TO_PADDR(pt) | PDE_USER_TABLE;
 		return &table_map(as->pd[pdx], KMAP_PT0)[PTX(va)];
 	}
-	if (!(pde & PTE_W) && table_make_private(as, pdx))
+	if (pde & PTE_W)
+		return &table_map(pde, KMAP_PT0)[PTX(va)]; /* already ours */
+	if (table_make_private(as, pdx))
 		return NULL;
-	pte_t *pte = &table_map(as->pd[pdx], KMAP_PT0)[PTX(va)];
-	if (!(pde & PTE_W) && !wp_will_invalidate(*pte, write))
+	pte = &table_map(as->pd[pdx], KMAP_PT0)[PTX(va)];
+	if (!wp_will_invalidate(*pte, write))
 		flush_page(as, va, "table un-shared");
 	return pte;
 }
