@@ -36,7 +36,7 @@ static inline int table_is_shared(pde_t pde)
  * or made private first. NULL when there is no memory for it. write: the
  * page fault's PF_W bit (0 outside a fault); with it table_prepare leaves
  * the invalidation of an un-shared table to do_wp_page when that will
- * make one anyway (wp_will_invalidate, fault.c). */
+ * make one anyway (wp_will_invalidate, below). */
 pte_t *table_prepare(struct aspace *as, vaddr_t va, uint32_t write);
 
 /* table_prepare(), with the common case inline: the table is there and
@@ -65,6 +65,7 @@ static inline int wp_will_invalidate(pte_t e, uint32_t write)
 		return 0;
 	return pmm_can_alloc(PMM_USER) || (pfn != pmm.zero_pfn && page_refs(pfn) == 1);
 }
+
 int table_make_private(struct aspace *as, uint32_t pdx);
 /* dst = src with every present entry read-only in both, each page counted
  * once more (fork's copy mode, and un-sharing a table). -ENOMEM, and no
