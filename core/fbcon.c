@@ -19,7 +19,8 @@
  * and a write of many lines scrolls many times but draws once.
  *
  * Only 32-bit pixels are supported (all GOP formats but PixelBitMask are,
- * and PC firmware uses 32-bit bit masks too). Interrupts are off whenever
+ * and PC firmware uses 32-bit bit masks too; the loader hands over no
+ * framebuffer with narrower bit-mask pixels). Interrupts are off whenever
  * kernel code runs, so there is no locking.
  */
 #include "core/fbcon.h"

@@ -31,12 +31,24 @@ void find_framebuffer(struct bi_framebuffer *fb)
 	case PixelBlueGreenRedReserved8BitPerColor:
 		fb->format = BI_FB_BGRX;
 		break;
-	case PixelBitMask:
+	case PixelBitMask: {
+		/* A pixel is as wide as the highest bit of its four masks (UEFI
+		 * spec, EFI_PIXEL_BITMASK): fbcon draws 32-bit pixels only. */
+		EFI_PIXEL_BITMASK *m = &info->PixelInformation;
+		uint32_t all = m->RedMask | m->GreenMask | m->BlueMask | m->ReservedMask;
+		if (!(all >> 24)) {
+			lprintf("loader: framebuffer: bit-mask pixels of under 32 bits (masks r 0x%x g "
+				"0x%x b 0x%x x 0x%x): no screen console\n",
+				m->RedMask, m->GreenMask, m->BlueMask, m->ReservedMask);
+			fb->format = BI_FB_NONE;
+			return;
+		}
 		fb->format = BI_FB_BITMASK;
-		fb->red_mask = info->PixelInformation.RedMask;
-		fb->green_mask = info->PixelInformation.GreenMask;
-		fb->blue_mask = info->PixelInformation.BlueMask;
+		fb->red_mask = m->RedMask;
+		fb->green_mask = m->GreenMask;
+		fb->blue_mask = m->BlueMask;
 		break;
+	}
 	default: /* PixelBltOnly: there is no framebuffer to draw into */
 		fb->format = BI_FB_NONE;
 		return;
