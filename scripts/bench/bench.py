@@ -79,7 +79,11 @@ def boot_ours(build, tag, icount=True, machine=MACHINE, memory=MEMORY, rounds=0,
         cfg += "bench_rounds = %d\n" % rounds
     if fork:
         cfg += "fork = %s\n" % fork
-    image = pgqemu.make_image(build, "bench-" + tag, cfg)
+    try:
+        image = pgqemu.make_image(build, "bench-" + tag, cfg)
+    except (subprocess.CalledProcessError, OSError) as e:
+        raise BenchError("%s: cannot make the disk image (%s); is %s built? (make all)"
+                         % (tag, e, os.path.join(build, "BOOTX64.EFI")))
     logdir = os.path.join(build, "bench")
     os.makedirs(logdir, exist_ok=True)
     log_path = os.path.join(logdir, tag + ".log")
@@ -249,7 +253,11 @@ def cmd_compare(args):
             ours.cancel()
             print("bench-compare: %s" % e, file=sys.stderr)
             return 1
-        ours = ours.result()
+        try:
+            ours = ours.result()
+        except BenchError as e:
+            print("bench-compare: %s" % e, file=sys.stderr)
+            return 1
     rows = compare_rows(ours["figures"], linux)
     print_compare(rows)
     if args.markdown:
