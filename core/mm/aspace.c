@@ -105,12 +105,18 @@ uint32_t table_drop(struct aspace *as, uint32_t pdx)
 	int shared = page_refs(PTE_PFN(pde)) > 1; /* with a fork relative: pages stay */
 	uint32_t present = 0;
 
-	for (uint32_t i = 0; i < NPTENTRIES; i++) {
-		if (!(pt[i] & PTE_P))
-			continue;
-		present++;
-		if (!shared)
-			page_ref_dec(PTE_PFN(pt[i]));
+	for (uint32_t i = 0; (i = table_next_used(pt, i)) < NPTENTRIES;) {
+		for (; i < NPTENTRIES; i++) {
+			pte_t e = pt[i];
+			if (!(e & PTE_P)) {
+				if (!e)
+					break; /* an empty run: scanned */
+				continue;
+			}
+			present++;
+			if (!shared)
+				page_ref_dec(PTE_PFN(e));
+		}
 	}
 	as->pd[pdx] = 0;
 	as->rss -= present;
@@ -270,26 +276,38 @@ static void batch_finish(struct flush_batch *b)
 			   b->unshare_bits & (1u << i) ? "table un-shared" : "unmap");
 }
 
+/* Whether an entry in [i, end) of table pt is present. */
+static int any_present(const pte_t *pt, uint32_t i, uint32_t end)
+{
+	for (; (i = entry_next_used(pt, i, end)) < end; i++)
+		if (pt[i] & PTE_P)
+			return 1;
+	return 0;
+}
+
 /* Clear [start, end) within one table; drop the table when it empties.
  * Returns 1 when it did (the PDE changed). */
 static int zap_in_table(struct aspace *as, uint32_t pdx, vaddr_t start, vaddr_t end,
 			struct flush_batch *b)
 {
 	pte_t *pt = table_map(as->pd[pdx], KMAP_PT0);
-	uint32_t left = 0;
+	uint32_t first = PTX(start), stop = first + (end - start) / PGSIZE, i;
 
-	for (vaddr_t va = start; va < end; va += PGSIZE) {
-		pte_t *pte = &pt[PTX(va)];
-		if (!(*pte & PTE_P))
-			continue;
-		page_ref_dec(PTE_PFN(*pte));
-		*pte = 0;
-		as->rss--;
-		batch_add(b, va, 0);
+	for (i = first; (i = entry_next_used(pt, i, stop)) < stop;) {
+		for (; i < stop; i++) {
+			if (!(pt[i] & PTE_P)) {
+				if (!pt[i])
+					break; /* an empty run: scanned */
+				continue;
+			}
+			page_ref_dec(PTE_PFN(pt[i]));
+			pt[i] = 0;
+			as->rss--;
+			batch_add(b, PGADDR(pdx, i), 0);
+		}
 	}
-	for (uint32_t i = 0; i < NPTENTRIES; i++)
-		left += pt[i] & PTE_P;
-	if (left)
+	/* The table stays while an entry outside the range is present. */
+	if (any_present(pt, 0, first) || any_present(pt, stop, NPTENTRIES))
 		return 0;
 	page_ref_dec(PTE_PFN(as->pd[pdx]));
 	as->pd[pdx] = 0;

@@ -20,6 +20,28 @@
 extern uint32_t *mm_check_counts;
 pfn_t pmm_free_head(enum zone z);
 
+/*
+ * The first index in [i, end) of entries e (a page table or a directory)
+ * whose entry is not zero, or end (table.c). Most tables hold a few
+ * entries among a thousand zeroes: `repe scasl` skips them at one
+ * iteration per entry, which -icount counts as one instruction (a C loop
+ * takes about seven). Callers test PTE_P on what it finds; an entry not
+ * present need not be zero for them to stay exact. The loops over a
+ * table go run by run:
+ *
+ *	for (i = 0; (i = table_next_used(pt, i)) < NPTENTRIES;)
+ *		for (; i < NPTENTRIES; i++)    up to the next zero entry
+ *
+ * so that a dense table costs what a plain loop costs. It is a call, not
+ * inline: the scan's fixed registers would crowd the inner loop's.
+ */
+uint32_t entry_next_used(const uint32_t *e, uint32_t i, uint32_t end);
+
+static inline uint32_t table_next_used(const pte_t *pt, uint32_t i)
+{
+	return entry_next_used(pt, i, NPTENTRIES);
+}
+
 /* A page table given its PDE, mapped at a kmap slot when in highmem. */
 static inline pte_t *table_map(pde_t pde, enum kmap_slot slot)
 {

@@ -15,6 +15,7 @@
 #include <arch/mmu_ops.h>
 
 #include "core/log.h"
+#include "core/mm/internal.h"
 #include "core/mm/mm.h"
 #include "test/host/sim/sim.h"
 
@@ -871,6 +872,191 @@ static void test_tlb_empty_tables(void **state)
 	assert_clean();
 }
 
+/* entry_next_used against the plain loop it stands for. */
+static uint32_t next_used_ref(const uint32_t *e, uint32_t i, uint32_t end)
+{
+	while (i < end && !e[i])
+		i++;
+	return i < end ? i : end;
+}
+
+/*
+ * The scan behind the table loops: every start and bound around a few
+ * fixed entries (the first, the last, a run's edges, one not present but
+ * not zero), then random tables of every density against the plain loop.
+ */
+static void test_entry_next_used(void **state)
+{
+	static uint32_t e[NPTENTRIES];
+	uint32_t rng = 12345;
+
+	(void)state;
+	memset(e, 0, sizeof e);
+	assert_int_equal(entry_next_used(e, 0, NPTENTRIES), NPTENTRIES);
+	assert_int_equal(entry_next_used(e, NPTENTRIES, NPTENTRIES), NPTENTRIES);
+	assert_int_equal(entry_next_used(e, 7, 3), 3); /* an empty range: its end */
+	e[0] = 0x1007;
+	e[NPTENTRIES - 1] = 0x2007;
+	e[300] = 0x3000; /* not present, not zero: found, the caller decides */
+	e[301] = 0x4007;
+	assert_int_equal(entry_next_used(e, 0, NPTENTRIES), 0);
+	assert_int_equal(entry_next_used(e, 1, NPTENTRIES), 300);
+	assert_int_equal(entry_next_used(e, 301, NPTENTRIES), 301);
+	assert_int_equal(entry_next_used(e, 302, NPTENTRIES), NPTENTRIES - 1);
+	assert_int_equal(entry_next_used(e, 1, 300), 300);  /* e[300] is past the bound */
+	assert_int_equal(entry_next_used(e, 1, 301), 300);
+	assert_int_equal(entry_next_used(e, 302, NPTENTRIES - 1), NPTENTRIES - 1);
+	for (uint32_t i = 0; i <= NPTENTRIES; i++)
+		for (uint32_t end = i; end <= NPTENTRIES; end += 97)
+			assert_int_equal(entry_next_used(e, i, end), next_used_ref(e, i, end));
+	for (int round = 0; round < 400; round++) {
+		uint32_t percent = (uint32_t)round % 101;
+		for (uint32_t i = 0; i < NPTENTRIES; i++) {
+			rng = rng * 1103515245u + 12345u;
+			e[i] = (rng >> 16) % 100 < percent ? (rng | 1) : 0;
+		}
+		rng = rng * 1103515245u + 12345u;
+		uint32_t end = (rng >> 8) % (NPTENTRIES + 1);
+		for (uint32_t i = 0; i <= end; i++)
+			assert_int_equal(entry_next_used(e, i, end), next_used_ref(e, i, end));
+	}
+}
+
+/* Fill a table page with pattern (1: page p mapped writable, 2: a value
+ * that is not present, 0: empty), each present entry holding one count. */
+static void fill_table(pte_t *t, const uint8_t *pattern, pfn_t p)
+{
+	for (uint32_t i = 0; i < NPTENTRIES; i++) {
+		t[i] = 0;
+		if (pattern[i] == 1) {
+			t[i] = PFN_TO_PADDR(p) | PTE_P | PTE_W | PTE_U;
+			assert_int_equal(page_ref_inc(p), 0);
+		} else if (pattern[i] == 2) {
+			t[i] = (i << PGSHIFT) | PTE_U; /* not present: copied as it is */
+		}
+	}
+}
+
+/*
+ * table_copy_protected run by run: for each pattern (empty, full, the
+ * first or last entry alone, a stack's few top pages, alternating, runs,
+ * random) dst, filled with garbage first, must equal src entry for entry,
+ * present entries write-protected in both, each present page counted
+ * once more. Then the ceiling: a refusal late in the table gives back
+ * every count taken before it.
+ */
+static void test_table_copy_patterns(void **state)
+{
+	static uint8_t pattern[NPTENTRIES];
+	static pte_t want[NPTENTRIES];
+	pfn_t src_pfn = pmm_alloc_page(PMM_TABLE, PAGE_MAPPED);
+	pfn_t dst_pfn = pmm_alloc_page(PMM_TABLE, PAGE_MAPPED);
+	pfn_t page = pmm_alloc_page(PMM_USER, PAGE_MAPPED), full = pmm_alloc_page(PMM_USER, PAGE_MAPPED);
+	pte_t *src = page_address(src_pfn, KMAP_PT0), *dst = page_address(dst_pfn, KMAP_PT1);
+	uint32_t rng = 777;
+
+	(void)state;
+	for (int kind = 0; kind < 9; kind++) {
+		uint32_t present = 0;
+		for (uint32_t i = 0; i < NPTENTRIES; i++) {
+			rng = rng * 1103515245u + 12345u;
+			uint8_t v = kind == 1 ? 1 : kind == 2 ? i == 0 : kind == 3 ? i == NPTENTRIES - 1
+				  : kind == 4 ? i >= NPTENTRIES - 3 : kind == 5 ? i % 2
+				  : kind == 6 ? (i / 37) % 2 : kind == 7 ? (uint8_t)((rng >> 16) % 3) : 0;
+			if (kind == 8) /* a sparse table with not-present entries among empty runs */
+				v = i % 211 == 5 ? 1 : i % 307 == 9 ? 2 : 0;
+			pattern[i] = v;
+			present += v == 1;
+		}
+		fill_table(src, pattern, page);
+		for (uint32_t i = 0; i < NPTENTRIES; i++)
+			want[i] = src[i] & PTE_P ? src[i] & ~PTE_W : src[i];
+		memset(dst, 0xA5, PGSIZE);
+		uint32_t refs = page_refs(page);
+		assert_int_equal(table_copy_protected(dst, src), 0);
+		assert_memory_equal(dst, want, PGSIZE);
+		assert_memory_equal(src, want, PGSIZE);
+		assert_int_equal(page_refs(page), refs + present);
+		for (uint32_t i = 0; i < 2 * present; i++)
+			page_ref_dec(page);
+	}
+	/* A count at its ceiling at entry 900, after runs of both kinds. */
+	for (uint32_t i = 0; i < NPTENTRIES; i++)
+		pattern[i] = i < 900 && (i / 50) % 2;
+	fill_table(src, pattern, page);
+	src[900] = PFN_TO_PADDR(full) | PTE_P | PTE_W | PTE_U;
+	mem_map[full].refs = PAGE_REFS_MAX;
+	uint32_t refs = page_refs(page);
+	assert_int_equal(table_copy_protected(dst, src), -ENOMEM);
+	assert_int_equal(page_refs(page), refs); /* every count taken came back */
+	assert_int_equal(mem_map[full].refs, PAGE_REFS_MAX);
+	assert_int_equal(pmm.errors, 1);
+	pmm.errors = 0;
+	mem_map[full].refs = 1;
+	for (uint32_t i = 0; i < NPTENTRIES; i++)
+		if (pattern[i])
+			page_ref_dec(page);
+	page_ref_dec(full);
+	page_ref_dec(page);
+	page_ref_dec(src_pfn);
+	page_ref_dec(dst_pfn);
+	assert_int_equal(pmm_free_pages(), baseline);
+	assert_clean();
+}
+
+/*
+ * A table with pages only at both ends and one in the middle, as a stack
+ * or a heap leaves it: un-shared by a write, unmapped in part (the table
+ * stays while an entry is left) and then whole, and torn down by destroy.
+ */
+static void test_sparse_tables(void **state)
+{
+	static const uint32_t at[] = { 0, 1, 2, 500, NPTENTRIES - 3, NPTENTRIES - 1 };
+	struct aspace *a = space_with_area(NPTENTRIES, AREA_WRITE);
+	unsigned char v;
+
+	(void)state;
+	for (uint32_t k = 0; k < sizeof at / sizeof at[0]; k++)
+		sim_write(a, BASE + at[k] * PGSIZE, (unsigned char)(k + 1));
+	pfn_t last = pfn_at(a, BASE + (NPTENTRIES - 1) * PGSIZE);
+	struct aspace *b = vmm_fork(a);
+	assert_non_null(b);
+	assert_int_equal(sim_write(a, BASE + 500 * PGSIZE, 9), FAULT_COW_COPY);
+	assert_int_equal(a->counters.table_copies, 1);
+	assert_int_equal(page_refs(last), 2); /* in a's copy and in b's table */
+	for (uint32_t i = 0, k = 0; i < NPTENTRIES; i++) {
+		pte_t e = table_map(a->pd[PDX(BASE)], KMAP_PT0)[i];
+		if (k < sizeof at / sizeof at[0] && i == at[k]) {
+			assert_true(e & PTE_P);
+			assert_int_equal(!!(e & PTE_W), i == 500); /* only the page just copied */
+			k++;
+		} else {
+			assert_int_equal(e, 0);
+		}
+	}
+	assert_clean();
+	/* Pages 1, 2 and 500 go; 0 and the top two keep the table. */
+	assert_int_equal(vmm_unmap(a, BASE + PGSIZE, 600 * PGSIZE), 0);
+	assert_int_equal(a->rss, 3);
+	assert_int_equal(vmm_table_pages(a), 1);
+	assert_int_equal(sim_read(a, BASE + (NPTENTRIES - 3) * PGSIZE, &v), -1);
+	assert_int_equal(v, 5);
+	assert_clean();
+	assert_int_equal(vmm_unmap(a, BASE, PGSIZE), 0);
+	assert_int_equal(vmm_unmap(a, BASE + (NPTENTRIES - 3) * PGSIZE, 3 * PGSIZE), 0);
+	assert_int_equal(a->rss, 0);
+	assert_int_equal(vmm_table_pages(a), 0); /* the last entry took the table */
+	assert_int_equal(page_refs(last), 1);
+	assert_clean();
+	/* b's table is its own now: destroy frees the pages it maps. */
+	assert_int_equal(sim_read(b, BASE + 500 * PGSIZE, &v), -1);
+	assert_int_equal(v, 4);
+	vmm_destroy(b);
+	vmm_destroy(a);
+	assert_int_equal(pmm_free_pages(), baseline);
+	assert_clean();
+}
+
 static void test_load_and_peek(void **state)
 {
 	(void)state;
@@ -923,6 +1109,9 @@ int main(void)
 		cmocka_unit_test_setup(test_tlb_unshare_then_oom, setup),
 		cmocka_unit_test_setup(test_tlb_empty_tables, setup),
 		cmocka_unit_test_setup(test_load_and_peek, setup),
+		cmocka_unit_test_setup(test_entry_next_used, setup),
+		cmocka_unit_test_setup(test_table_copy_patterns, setup),
+		cmocka_unit_test_setup(test_sparse_tables, setup),
 		cmocka_unit_test_setup(test_tlb_model_catches_stale_entries, setup),
 		cmocka_unit_test_setup(test_unmap_unshare_invalidates_pde, setup),
 		cmocka_unit_test_setup(test_check_cow_invariants, setup),
