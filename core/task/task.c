@@ -9,6 +9,8 @@
  * exit frees the address space at once; the kernel stack and the table
  * slot stay until the parent collects the status with wait (a zombie).
  * Children of an exiting task are handed to init, which reaps them.
+ * Each task lists its children (zombies too), so wait and exit walk
+ * those, never the whole table.
  */
 #include "core/task/task.h"
 
@@ -101,13 +103,24 @@ void task_for_each(void (*fn)(struct task *t, void *ctx), void *ctx)
 			fn(&tasks[i], ctx);
 }
 
+/* Make t the newest child of parent: wait and exit walk these lists
+ * instead of the whole task table. */
+static void task_adopt(struct task *parent, struct task *t)
+{
+	t->parent = parent;
+	if (!parent)
+		return;
+	t->next_sibling = parent->first_child;
+	parent->first_child = t;
+}
+
 struct task *kthread_create(const char *name, int (*fn)(void *), void *arg)
 {
 	struct task *t = task_alloc(name);
 
 	if (!t)
 		return NULL;
-	t->parent = current;
+	task_adopt(current, t);
 	context_init_kthread(t, fn, arg);
 	sched_wake(t);
 	return t;
@@ -128,7 +141,7 @@ int task_spawn(const char *program, uint32_t arg, struct task *parent)
 		task_free(t);
 		return rc;
 	}
-	t->parent = parent;
+	task_adopt(parent, t);
 	context_init_user(t, entry, esp, arg);
 	sched_wake(t);
 	return t->pid;
@@ -145,7 +158,7 @@ int task_fork(struct trapframe *tf)
 		task_free(child);
 		return -ENOMEM;
 	}
-	child->parent = current;
+	task_adopt(current, child);
 	child->heap_start = current->heap_start;
 	child->brk = current->brk;
 	child->heap = current->heap ? vmm_find_area(child->as, current->heap->start) : NULL;
@@ -161,6 +174,26 @@ static int is_waiting_for(struct task *parent, struct task *child)
 	       (parent->wait_for == -1 || parent->wait_for == child->pid);
 }
 
+/* Hand t's children, zombies too, to init, which reaps them: init's list
+ * takes t's whole. */
+static void orphan_children(struct task *t)
+{
+	struct task *last = NULL;
+
+	for (struct task *c = t->first_child; c; c = c->next_sibling) {
+		c->parent = init_task;
+		c->orphan = 1;
+		if (c->state == TASK_ZOMBIE && is_waiting_for(init_task, c))
+			sched_wake(init_task);
+		last = c;
+	}
+	if (!last)
+		return;
+	last->next_sibling = init_task->first_child;
+	init_task->first_child = t->first_child;
+	t->first_child = NULL;
+}
+
 void task_exit(int status)
 {
 	struct task *t = current;
@@ -173,15 +206,7 @@ void task_exit(int status)
 		t->as = NULL;
 		vmm_destroy(as); /* switches CR3 to the kernel directory first */
 	}
-	for (int i = 0; i < MAX_TASKS; i++) {
-		struct task *c = &tasks[i];
-		if (c->state != TASK_FREE && c->parent == t) {
-			c->parent = init_task;
-			c->orphan = 1;
-			if (c->state == TASK_ZOMBIE && is_waiting_for(init_task, c))
-				sched_wake(init_task);
-		}
-	}
+	orphan_children(t);
 	t->exit_status = status;
 	t->state = TASK_ZOMBIE;
 	play_task_exit(t); /* a playground agent: wake its interpreter */
@@ -196,17 +221,18 @@ void kthread_exit(int code)
 	task_exit(W_MAKE_EXIT(code));
 }
 
-/* A zombie child of current matching pid, and whether any child matches. */
-static struct task *find_zombie(int pid, int *any)
+/* The link to a zombie child of current matching pid (-1: any child), or
+ * NULL; *any says whether any child matches at all. */
+static struct task **find_zombie(int pid, int *any)
 {
 	*any = 0;
-	for (int i = 0; i < MAX_TASKS; i++) {
-		struct task *c = &tasks[i];
-		if (c->state == TASK_FREE || c->parent != current || (pid != -1 && c->pid != pid))
+	for (struct task **pp = &current->first_child; *pp; pp = &(*pp)->next_sibling) {
+		struct task *c = *pp;
+		if (pid != -1 && c->pid != pid)
 			continue;
 		*any = 1;
 		if (c->state == TASK_ZOMBIE)
-			return c;
+			return pp;
 	}
 	return NULL;
 }
@@ -215,11 +241,13 @@ int task_wait(int pid, int *status, int nohang)
 {
 	for (;;) {
 		int any;
-		struct task *z = find_zombie(pid, &any);
-		if (z) {
+		struct task **link = find_zombie(pid, &any);
+		if (link) {
+			struct task *z = *link;
 			int zpid = z->pid;
 			if (status)
 				*status = z->exit_status;
+			*link = z->next_sibling; /* no longer our child */
 			task_free(z);
 			return zpid;
 		}

@@ -34,6 +34,8 @@ struct task {
 	char name[TASK_NAME_MAX];
 	enum task_state state;
 	struct task *parent;
+	struct task *first_child;  /* its children, zombies too, newest first */
+	struct task *next_sibling; /* the next child of parent */
 	struct aspace *as; /* NULL for kernel threads */
 	uint32_t kstack;   /* lowest address of the kernel stack page */
 	uint32_t esp;      /* saved by switch_to() while not running */
