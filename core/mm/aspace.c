@@ -82,19 +82,21 @@ struct aspace *vmm_create(void)
 	return as;
 }
 
+/* 32-bit indices throughout: user PDEs end at KERNEL_PDX, so next cannot
+ * wrap, and 64-bit ones cost a pair of instructions each on i386. */
 void for_each_table(struct aspace *as, pdx_fn fn, void *ctx)
 {
-	int64_t last = -1;
+	uint32_t next = 0; /* the first PDE no area visited yet */
 
 	for (struct area *a = as->areas; a; a = a->next) {
 		if (a->start == a->end)
 			continue;
-		int64_t i = PDX(a->start) > last ? PDX(a->start) : last + 1;
-		for (; i <= PDX(a->end - 1); i++)
+		uint32_t last = PDX(a->end - 1);
+		for (uint32_t i = PDX(a->start) > next ? PDX(a->start) : next; i <= last; i++)
 			if (as->pd[i] & PTE_P)
-				fn(as, (uint32_t)i, ctx);
-		if (PDX(a->end - 1) > last)
-			last = PDX(a->end - 1);
+				fn(as, i, ctx);
+		if (last >= next)
+			next = last + 1;
 	}
 }
 
