@@ -24,13 +24,14 @@ __attribute__((noinline)) uint32_t entry_next_used(const uint32_t *e, uint32_t i
 	const uint32_t *p = e + i;
 	unsigned long n = end - i;
 
+	/* Upwards (the ABI keeps DF clear); the "m" says all 1024 are read. */
 	__asm__("repe scasl"
 		: "+D"(p), "+c"(n)
 		: "a"(0), "m"(*(const uint32_t(*)[NPTENTRIES])e)
 		: "cc");
 	/* It stops one past the first entry not zero, or at end. */
 	return p[-1] ? (uint32_t)(p - e) - 1 : end;
-#else
+#else /* another host: the plain loop it stands for */
 	while (i < end && !e[i])
 		i++;
 	return i;
