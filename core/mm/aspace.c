@@ -16,7 +16,10 @@
 #include "lib/string.h"
 
 #define MAX_ASPACES 160
-#define MAX_AREAS 4096
+/* Areas come from one pool, but each space may hold only its share, so a
+ * task mapping page after page runs out alone: the pool holds every
+ * space's share, and nobody else's fork or mmap fails for it. */
+#define MAX_AREAS (MAX_ASPACES * AREAS_PER_SPACE)
 
 static struct aspace aspace_pool[MAX_ASPACES];
 static struct area area_pool[MAX_AREAS];
@@ -39,19 +42,27 @@ void vmm_init(void)
 	vmm_current = NULL;
 }
 
-struct area *area_alloc(void)
+static int area_available(const struct aspace *as)
+{
+	return area_free_list && as->nareas < AREAS_PER_SPACE;
+}
+
+struct area *area_alloc(struct aspace *as)
 {
 	struct area *a = area_free_list;
 
-	if (a)
-		area_free_list = a->next;
+	if (!area_available(as))
+		return NULL;
+	area_free_list = a->next;
+	as->nareas++;
 	return a;
 }
 
-void area_free(struct area *a)
+void area_free(struct aspace *as, struct area *a)
 {
 	a->next = area_free_list;
 	area_free_list = a;
+	as->nareas--;
 }
 
 struct aspace *vmm_first(void)
@@ -150,7 +161,7 @@ void vmm_destroy(struct aspace *as)
 	while (as->areas) {
 		struct area *a = as->areas;
 		as->areas = a->next;
-		area_free(a);
+		area_free(as, a);
 	}
 	page_ref_dec(as->pd_pfn);
 	struct aspace **pp = &all_spaces;
@@ -216,7 +227,7 @@ int vmm_map(struct aspace *as, vaddr_t start, uint32_t len, uint32_t flags, cons
 		pp = &(*pp)->next;
 	if (*pp && (*pp)->start < start + len)
 		return -EINVAL; /* overlaps an area */
-	struct area *a = area_alloc();
+	struct area *a = area_alloc(as);
 	if (!a)
 		return -ENOMEM;
 	a->start = start;
@@ -385,7 +396,7 @@ static int carve_areas(struct aspace *as, vaddr_t start, vaddr_t end)
 			continue;
 		}
 		if (a->start < start && a->end > end) { /* a hole in the middle */
-			struct area *tail = area_alloc();
+			struct area *tail = area_alloc(as);
 			if (!tail)
 				return -ENOMEM;
 			*tail = *a;
@@ -402,7 +413,7 @@ static int carve_areas(struct aspace *as, vaddr_t start, vaddr_t end)
 			pp = &a->next;
 		} else {
 			*pp = a->next;
-			area_free(a);
+			area_free(as, a);
 		}
 	}
 	return 0;
@@ -446,7 +457,7 @@ int vmm_unmap(struct aspace *as, vaddr_t start, uint32_t len)
 	if (!range_ok(start, len))
 		return -EINVAL;
 	/* Everything that can fail happens before anything changes. */
-	if (split_needed(as, start, end) && !area_free_list)
+	if (split_needed(as, start, end) && !area_available(as))
 		return -ENOMEM;
 	return unmap_range(as, start, end, NULL);
 }

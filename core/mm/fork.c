@@ -27,7 +27,7 @@ static int copy_areas(struct aspace *parent, struct aspace *child)
 	struct area **tail = &child->areas;
 
 	for (struct area *a = parent->areas; a; a = a->next) {
-		struct area *c = area_alloc();
+		struct area *c = area_alloc(child);
 		if (!c)
 			return -ENOMEM;
 		*c = *a;

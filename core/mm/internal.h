@@ -98,8 +98,10 @@ int table_copy_protected(pte_t *dst, pte_t *src);
 void flush_page(struct aspace *as, vaddr_t va, const char *why);
 void flush_all(struct aspace *as, const char *why);
 
-struct area *area_alloc(void);
-void area_free(struct area *a);
+/* An area for as; NULL when as holds AREAS_PER_SPACE (or the pool,
+ * sized for every space's share, is empty). */
+struct area *area_alloc(struct aspace *as);
+void area_free(struct aspace *as, struct area *a);
 
 /* Iterate each present user PDE index of as once, in order: tables only
  * exist inside areas, and areas are sorted. */

@@ -137,6 +137,8 @@ pfn_t pmm_hold_page(pfn_t after);
 #define AREA_EXEC 0x2u  /* informational: non-PAE paging cannot forbid fetches */
 #define AREA_NAME_MAX 8
 
+#define AREAS_PER_SPACE 64 /* mmap/brk areas of one address space (Linux: max_map_count) */
+
 struct area {
 	vaddr_t start, end; /* [start, end), page aligned */
 	uint32_t flags;
@@ -169,6 +171,7 @@ struct aspace {
 	struct area *areas;
 	struct area *cache; /* the area the last lookup found */
 	uint32_t rss;       /* present user PTEs reachable from pd */
+	uint32_t nareas;    /* at most AREAS_PER_SPACE */
 	uint32_t id;
 	struct mm_counters counters;
 	struct aspace *next_all;

@@ -1086,6 +1086,40 @@ static void test_load_and_peek(void **state)
 	assert_int_equal(pmm_free_pages(), baseline);
 }
 
+/* One space mapping page after page runs out of areas alone: its own
+ * share, not the pool; a split counts; a fork copies the count. */
+static void test_areas_per_space(void **state)
+{
+	(void)state;
+	struct aspace *hog = vmm_create(), *other = vmm_create();
+	uint32_t i;
+
+	for (i = 0; i < AREAS_PER_SPACE; i++)
+		assert_int_equal(vmm_map(hog, BASE + 2 * i * PGSIZE, PGSIZE, AREA_WRITE, "anon"), 0);
+	assert_int_equal(vmm_map(hog, BASE + 2 * i * PGSIZE, PGSIZE, AREA_WRITE, "anon"), -12);
+	assert_int_equal(hog->nareas, AREAS_PER_SPACE);
+	for (i = 0; i < AREAS_PER_SPACE; i++) /* the others' shares are all there */
+		assert_int_equal(vmm_map(other, BASE + 2 * i * PGSIZE, PGSIZE, AREA_WRITE, "o"), 0);
+	assert_int_equal(vmm_unmap(other, BASE, 2 * PGSIZE), 0);
+	assert_int_equal(other->nareas, AREAS_PER_SPACE - 1);
+	struct aspace *child = vmm_fork(other);
+	assert_non_null(child);
+	assert_int_equal(child->nareas, AREAS_PER_SPACE - 1);
+	vmm_destroy(child);
+	vmm_destroy(other);
+	/* A hole in the middle of an area splits it: one area more, refused
+	 * at the limit, and the area is left whole. */
+	const vaddr_t big = BASE + 200 * PGSIZE;
+	assert_int_equal(vmm_unmap(hog, BASE, PGSIZE), 0);
+	assert_int_equal(vmm_map(hog, big, 3 * PGSIZE, AREA_WRITE, "big"), 0);
+	assert_int_equal(vmm_unmap(hog, big + PGSIZE, PGSIZE), -12);
+	assert_non_null(vmm_find_area(hog, big + PGSIZE));
+	assert_int_equal(hog->nareas, AREAS_PER_SPACE);
+	assert_clean();
+	vmm_destroy(hog);
+	assert_int_equal(pmm_free_pages(), baseline);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1116,6 +1150,7 @@ int main(void)
 		cmocka_unit_test_setup(test_unmap_unshare_invalidates_pde, setup),
 		cmocka_unit_test_setup(test_check_cow_invariants, setup),
 		cmocka_unit_test_setup(test_print_stats, setup),
+		cmocka_unit_test_setup(test_areas_per_space, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
