@@ -58,6 +58,30 @@ struct area *area_alloc(struct aspace *as)
 	return a;
 }
 
+/* The child's share is the parent's count, within the limit by
+ * construction: only the pool can run dry, so one check per area. */
+int areas_copy(const struct aspace *parent, struct aspace *child)
+{
+	struct area **tail = &child->areas;
+	uint32_t n = 0;
+	int rc = 0;
+
+	for (const struct area *a = parent->areas; a; a = a->next, n++) {
+		struct area *c = area_free_list;
+		if (!c) {
+			rc = -ENOMEM;
+			break;
+		}
+		area_free_list = c->next;
+		*c = *a;
+		c->next = NULL;
+		*tail = c;
+		tail = &c->next;
+	}
+	child->nareas = n; /* what vmm_destroy will give back */
+	return rc;
+}
+
 void area_free(struct aspace *as, struct area *a)
 {
 	a->next = area_free_list;

@@ -22,22 +22,6 @@
 
 int mm_fork_mode = FORK_SHARE_TABLES;
 
-static int copy_areas(struct aspace *parent, struct aspace *child)
-{
-	struct area **tail = &child->areas;
-
-	for (struct area *a = parent->areas; a; a = a->next) {
-		struct area *c = area_alloc(child);
-		if (!c)
-			return -ENOMEM;
-		*c = *a;
-		c->next = NULL;
-		*tail = c;
-		tail = &c->next;
-	}
-	return 0;
-}
-
 struct fork_ctx {
 	struct aspace *child;
 	int failed;
@@ -86,7 +70,7 @@ struct aspace *vmm_fork(struct aspace *parent)
 
 	if (!child)
 		return NULL;
-	if (copy_areas(parent, child)) {
+	if (areas_copy(parent, child)) {
 		vmm_destroy(child);
 		return NULL;
 	}

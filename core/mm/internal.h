@@ -102,6 +102,9 @@ void flush_all(struct aspace *as, const char *why);
  * sized for every space's share, is empty). */
 struct area *area_alloc(struct aspace *as);
 void area_free(struct aspace *as, struct area *a);
+/* Copy parent's areas into child's empty list; -ENOMEM if the pool ran
+ * dry (child then holds those copied, for vmm_destroy). */
+int areas_copy(const struct aspace *parent, struct aspace *child);
 
 /* Iterate each present user PDE index of as once, in order: tables only
  * exist inside areas, and areas are sorted. */
