@@ -278,10 +278,12 @@ struct flush_batch {
 	uint32_t n;                    /* invalidations wanted */
 	vaddr_t va[TLB_FLUSH_CEILING]; /* the first of them */
 	uint32_t unshare_bits;         /* bit i: va[i] stands for a table un-shared */
-	uint32_t unshared[2];          /* tables privatize_edges() un-shared, by PDX */
-	uint32_t nunshared;
+	uint32_t edges;                /* EDGE_FIRST, EDGE_LAST: privatize_edges() un-shared */
 	int full;                      /* a CR3 reload, whatever n says */
 };
+
+#define EDGE_FIRST 0x1u /* the table of the range's first page */
+#define EDGE_LAST 0x2u  /* the table of its last page */
 
 static void batch_add(struct flush_batch *b, vaddr_t va, int unshared)
 {
@@ -290,14 +292,6 @@ static void batch_add(struct flush_batch *b, vaddr_t va, int unshared)
 		b->unshare_bits |= (uint32_t)unshared << b->n;
 	}
 	b->n++;
-}
-
-static int batch_unshared(const struct flush_batch *b, uint32_t pdx)
-{
-	for (uint32_t i = 0; i < b->nunshared; i++)
-		if (b->unshared[i] == pdx)
-			return 1;
-	return 0;
 }
 
 static void batch_finish(struct flush_batch *b)
@@ -352,12 +346,13 @@ static int zap_in_table(struct aspace *as, uint32_t pdx, vaddr_t start, vaddr_t 
 }
 
 /* Free every page and emptied table in [start, end) of one table; what
- * the TLB must forget goes into b. */
+ * the TLB must forget goes into b. unshared: privatize_edges() gave this
+ * table a new PDE. */
 static void zap_table(struct aspace *as, uint32_t pdx, vaddr_t start, vaddr_t end,
-		      struct flush_batch *b)
+		      int unshared, struct flush_batch *b)
 {
 	uint32_t before = b->n;
-	int unshared = batch_unshared(b, pdx), freed;
+	int freed;
 
 	if (start == PGADDR(pdx, 0) && end - start == PTSPAN) {
 		if (table_drop(as, pdx))
@@ -380,8 +375,10 @@ static void zap_range(struct aspace *as, vaddr_t start, vaddr_t end, struct flus
 		vaddr_t table_end = PGADDR(pdx + 1, 0), stop = end < table_end ? end : table_end;
 		if (!table_end)
 			stop = end; /* the last table: PGADDR wrapped to 0 */
+		int unshared = ((b->edges & EDGE_FIRST) && pdx == PDX(start)) ||
+			       ((b->edges & EDGE_LAST) && pdx == PDX(end - 1));
 		if (as->pd[pdx] & PTE_P)
-			zap_table(as, pdx, va, stop, b);
+			zap_table(as, pdx, va, stop, unshared, b);
 		va = stop;
 	}
 	batch_finish(b);
@@ -394,6 +391,7 @@ static void zap_range(struct aspace *as, vaddr_t start, vaddr_t end, struct flus
  * the range holds no page there. */
 static int privatize_edges(struct aspace *as, vaddr_t start, vaddr_t end, struct flush_batch *b)
 {
+	static const uint32_t edge_bits[2] = { EDGE_FIRST, EDGE_LAST };
 	uint32_t edges[2] = { PDX(start), PDX(end - 1) };
 
 	for (int i = 0; i < 2; i++) {
@@ -403,7 +401,7 @@ static int privatize_edges(struct aspace *as, vaddr_t start, vaddr_t end, struct
 			continue;
 		if (table_make_private(as, pdx))
 			return -ENOMEM;
-		b->unshared[b->nunshared++] = pdx;
+		b->edges |= edge_bits[i];
 	}
 	return 0;
 }
@@ -459,8 +457,8 @@ static int unmap_range(struct aspace *as, vaddr_t start, vaddr_t end, struct are
 	struct flush_batch b = { .as = as };
 
 	if (privatize_edges(as, start, end, &b)) {
-		for (uint32_t i = 0; i < b.nunshared; i++)
-			batch_add(&b, PGADDR(b.unshared[i], 0), 1);
+		if (b.edges) /* only the first edge can have been un-shared */
+			batch_add(&b, PGADDR(PDX(start), 0), 1);
 		batch_finish(&b);
 		return -ENOMEM;
 	}

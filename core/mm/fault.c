@@ -66,8 +66,7 @@ static enum fault_kind do_no_page(struct aspace *as, pte_t *pte, uint32_t err)
 }
 
 /* Write to a present read-only page of a writable area: 0.11's do_wp_page.
- * Every way out but oom invalidates va (wp_will_invalidate, internal.h,
- * relies on it). */
+ * Every way out but oom invalidates va (decide() relies on it). */
 static enum fault_kind do_wp_page(struct aspace *as, pte_t *pte, vaddr_t va)
 {
 	pfn_t old = PTE_PFN(*pte), new;
@@ -104,13 +103,21 @@ static enum fault_kind decide(struct aspace *as, vaddr_t va, uint32_t err)
 	/* Tables shared by fork are write-protected as a whole in their PDE:
 	 * un-share (or take back) the table before touching an entry. */
 	pde_t before = as->pd[PDX(va)];
-	pte_t *pte = table_for_write(as, va, err & PF_W);
+	pte_t *pte = table_for_write(as, va);
 	if (!pte)
 		return FAULT_OOM;
+	/* do_wp_page's invlpg of va also drops a cached PDE of a table just
+	 * un-shared; every other way out makes that invalidation here. */
+	if ((err & PF_W) && (*pte & (PTE_P | PTE_W)) == PTE_P) {
+		enum fault_kind kind = do_wp_page(as, pte, va);
+		if (kind == FAULT_OOM && table_is_shared(before))
+			flush_page(as, va, "table un-shared");
+		return kind;
+	}
+	if (table_is_shared(before))
+		flush_page(as, va, "table un-shared");
 	if (!(*pte & PTE_P))
 		return do_no_page(as, pte, err);
-	if ((err & PF_W) && !(*pte & PTE_W))
-		return do_wp_page(as, pte, va);
 	if (table_is_shared(before))
 		return FAULT_COW_REUSE; /* the table came back whole, its page writable */
 	flush_page(as, va, "spurious");

@@ -55,37 +55,22 @@ static inline int table_is_shared(pde_t pde)
 }
 
 /* The PTE for va in a table as may modify: the table is created (zeroed)
- * or made private first. NULL when there is no memory for it. write: the
- * page fault's PF_W bit (0 outside a fault); with it table_prepare leaves
- * the invalidation of an un-shared table to do_wp_page when that will
- * make one anyway (wp_will_invalidate, below). */
-pte_t *table_prepare(struct aspace *as, vaddr_t va, uint32_t write);
+ * or made private first. NULL when there is no memory for it. Un-sharing
+ * changes the PDE, so the CPU may still cache the old one: the caller,
+ * who knows what it does next, invalidates va (one invlpg then serves
+ * both the PDE and the PTE it changes). table_is_shared(PDE before) says
+ * whether it must. */
+pte_t *table_prepare(struct aspace *as, vaddr_t va);
 
 /* table_prepare(), with the common case inline: the table is there and
  * already ours (present and writable in the PDE). */
-static inline pte_t *table_for_write(struct aspace *as, vaddr_t va, uint32_t write)
+static inline pte_t *table_for_write(struct aspace *as, vaddr_t va)
 {
 	pde_t pde = as->pd[PDX(va)];
 
 	if ((pde & (PTE_P | PTE_W)) == (PTE_P | PTE_W))
 		return &table_map(pde, KMAP_PT0)[PTX(va)];
-	return table_prepare(as, va, write);
-}
-
-/*
- * Whether a fault on entry e (write: its PF_W bit) goes on to do_wp_page
- * (fault.c) and leaves it through an invlpg of its address, which then
- * also stands for the one a table un-shared by this fault needs
- * (table_prepare asks). It does unless it needs a page and finds none:
- * nothing is allocated between the question and do_wp_page's allocation.
- */
-static inline int wp_will_invalidate(pte_t e, uint32_t write)
-{
-	pfn_t pfn = PTE_PFN(e);
-
-	if (!write || (e & (PTE_P | PTE_W)) != PTE_P)
-		return 0;
-	return pmm_can_alloc(PMM_USER) || (pfn != pmm.zero_pfn && page_refs(pfn) == 1);
+	return table_prepare(as, va);
 }
 
 int table_make_private(struct aspace *as, uint32_t pdx);

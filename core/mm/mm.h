@@ -107,20 +107,6 @@ static inline uint32_t page_refs(pfn_t pfn)
 	return pfn < pmm.max_pfn ? mem_map[pfn].refs : 0;
 }
 
-/* Whether pmm_alloc_page(flags, ...) would find a page now: the same
- * zones and reserve (a zone's free count is nonzero exactly when its
- * list is not empty, in the scan build too). */
-static inline int pmm_can_alloc(unsigned flags)
-{
-	uint32_t low = pmm.free[ZONE_LOW], high = pmm.free[ZONE_HIGH];
-
-	if (flags & (PMM_USER | PMM_TABLE))
-		return high > 0 || low > pmm.low_reserve;
-	if (flags & PMM_DIR)
-		return low > pmm.low_reserve;
-	return low > 0;
-}
-
 uint32_t pmm_free_pages(void);
 const char *pmm_use_name(pfn_t pfn);
 /* Benchmarks: a user page held by the kernel (see page.c). */

@@ -20,22 +20,17 @@ __attribute__((noinline)) uint32_t entry_next_used(const uint32_t *e, uint32_t i
 {
 	if (i >= end)
 		return end;
-#if defined(__i386__) || defined(__x86_64__)
 	const uint32_t *p = e + i;
 	unsigned long n = end - i;
 
-	/* Upwards (the ABI keeps DF clear); the "m" says all 1024 are read. */
+	/* The kernel and the host tests are both x86. Upwards (the ABI keeps
+	 * DF clear); the "m" says all 1024 are read. */
 	__asm__("repe scasl"
 		: "+D"(p), "+c"(n)
 		: "a"(0), "m"(*(const uint32_t(*)[NPTENTRIES])e)
 		: "cc");
 	/* It stops one past the first entry not zero, or at end. */
 	return p[-1] ? (uint32_t)(p - e) - 1 : end;
-#else /* another host: the plain loop it stands for */
-	while (i < end && !e[i])
-		i++;
-	return i;
-#endif
 }
 
 /* A copy that failed at entry n: its first n entries' counts go back.
@@ -116,34 +111,22 @@ int table_make_private(struct aspace *as, uint32_t pdx)
 	return 0;
 }
 
-/*
- * A new table needs no invalidation: x86 never caches a not-present PDE.
- * An un-shared one does: the PDE's rights went up, or it points at a new
- * table, and the CPU may still cache the old one. Unless the fault goes
- * on to do_wp_page and out through its invlpg of va (wp_will_invalidate):
- * made after the PTE changes, that one invlpg drops the cached PDE too.
- */
-pte_t *table_prepare(struct aspace *as, vaddr_t va, uint32_t write)
+/* A new table needs no invalidation: x86 never caches a not-present PDE.
+ * An un-shared one does, and the caller makes it (internal.h). */
+pte_t *table_prepare(struct aspace *as, vaddr_t va)
 {
 	uint32_t pdx = PDX(va);
 	pde_t pde = as->pd[pdx];
-	pte_t *pte;
 
 	if (!(pde & PTE_P)) {
 		pfn_t pt = pmm_alloc_page(PMM_TABLE | PMM_ZERO, PAGE_MAPPED);
 		if (!pt)
 			return NULL;
 		as->pd[pdx] = PFN_TO_PADDR(pt) | PDE_USER_TABLE;
-		return &table_map(as->pd[pdx], KMAP_PT0)[PTX(va)];
-	}
-	if (pde & PTE_W)
-		return &table_map(pde, KMAP_PT0)[PTX(va)]; /* already ours */
-	if (table_make_private(as, pdx))
+	} else if (!(pde & PTE_W) && table_make_private(as, pdx)) {
 		return NULL;
-	pte = &table_map(as->pd[pdx], KMAP_PT0)[PTX(va)];
-	if (!wp_will_invalidate(*pte, write))
-		flush_page(as, va, "table un-shared");
-	return pte;
+	}
+	return &table_map(as->pd[pdx], KMAP_PT0)[PTX(va)];
 }
 
 void vmm_walk(struct aspace *as, vaddr_t va, struct walk *w)
@@ -174,9 +157,12 @@ static int copy_page_part(struct aspace *as, vaddr_t va, void *buf, uint32_t n, 
 		struct area *a = vmm_find_area(as, va);
 		if (!a)
 			return -EFAULT;
-		pte = table_for_write(as, va, 0);
+		pde_t before = as->pd[PDX(va)];
+		pte = table_for_write(as, va);
 		if (!pte)
 			return -ENOMEM;
+		if (table_is_shared(before))
+			flush_page(as, va, "table un-shared");
 		if (!(*pte & PTE_P)) {
 			pfn_t pfn = pmm_alloc_page(PMM_USER | PMM_ZERO, PAGE_MAPPED);
 			if (!pfn)

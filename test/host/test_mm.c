@@ -673,9 +673,10 @@ static void assert_tlb_line(const char *why, vaddr_t va)
 static uint32_t hold_pages(pfn_t *held, uint32_t leave)
 {
 	uint32_t n = 0;
+	pfn_t p;
 
-	while (pmm_can_alloc(PMM_USER))
-		held[n++] = pmm_alloc_page(PMM_USER, PAGE_MAPPED);
+	while ((p = pmm_alloc_page(PMM_USER, PAGE_MAPPED)))
+		held[n++] = p;
 	while (leave--)
 		page_ref_dec(held[--n]);
 	return n;
