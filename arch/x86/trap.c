@@ -93,15 +93,25 @@ void trap_dump(const struct trapframe *tf, uint32_t cr2)
 		machine_backtrace((void *)tf->ebp);
 }
 
-static void kernel_exception(struct trapframe *tf, uint32_t cr2)
+/* Stop everything: "PANIC: <what> at eip=...", the registers, the end. */
+static void __attribute__((noreturn)) trap_panic(const struct trapframe *tf, uint32_t cr2,
+						 const char *what)
 {
-	if (trap_fixup(tf, cr2))
-		return;
 	machine_irq_disable();
-	kprintf("PANIC: %s in kernel mode at eip=0x%08x\n", trap_name(tf->vector), tf->eip);
+	kprintf("PANIC: %s at eip=0x%08x\n", what, tf->eip);
 	trap_dump(tf, cr2);
 	kprintf("PANIC: system halted\n");
 	machine_finish(MACHINE_EXIT_PANIC);
+}
+
+static void kernel_exception(struct trapframe *tf, uint32_t cr2)
+{
+	char what[48];
+
+	if (trap_fixup(tf, cr2))
+		return;
+	fmt_snprintf(what, sizeof what, "%s in kernel mode", trap_name(tf->vector));
+	trap_panic(tf, cr2, what);
 }
 
 static void irq(struct trapframe *tf)
@@ -126,15 +136,13 @@ static void irq(struct trapframe *tf)
 static void nmi(struct trapframe *tf)
 {
 	uint8_t why = inb(PORT_NMI_STATUS);
+	char what[64];
 
 	if (why & (NMI_SERR | NMI_IOCHK)) {
-		machine_irq_disable();
-		kprintf("PANIC: NMI: %s (port 0x61 = 0x%02x) at eip=0x%08x\n",
-			why & NMI_SERR ? "system bus error (SERR)" : "I/O channel check (IOCHK)", why,
-			tf->eip);
-		trap_dump(tf, read_cr2());
-		kprintf("PANIC: system halted\n");
-		machine_finish(MACHINE_EXIT_PANIC);
+		fmt_snprintf(what, sizeof what, "NMI: %s (port 0x61 = 0x%02x)",
+			     why & NMI_SERR ? "system bus error (SERR)" : "I/O channel check (IOCHK)",
+			     why);
+		trap_panic(tf, read_cr2(), what);
 	}
 	kprintf("nmi: NMI for no reason the chipset gives (port 0x61 = 0x%02x) at eip=0x%08x: "
 		"ignored\n",

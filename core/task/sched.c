@@ -85,9 +85,11 @@ void schedule(void)
 	switch_to(&prev->esp, next->esp);
 }
 
+/* Due ticks are compared as signed differences (wake_one). */
+#define SLEEP_TICKS_MAX 0x7FFFFFFFu
+
 void sched_sleep(uint32_t n)
 {
-	/* Due ticks are compared as signed differences: at most 2^31 - 1. */
 	current->wake_tick = ticks + (n > SLEEP_TICKS_MAX ? SLEEP_TICKS_MAX : n);
 	current->state = TASK_SLEEPING;
 	schedule();

@@ -192,7 +192,7 @@ static int32_t sys_nanosleep(struct trapframe *tf)
 	/* 100 Hz: round up to whole ticks, plus one for the part of the
 	 * current tick already gone, so a sleep is never shorter than asked. */
 	uint64_t n = (uint64_t)ts.tv_sec * 100 + ((uint32_t)ts.tv_nsec + 9999999) / 10000000 + 1;
-	sched_sleep(n > SLEEP_TICKS_MAX ? SLEEP_TICKS_MAX : (uint32_t)n);
+	sched_sleep(n > UINT32_MAX ? UINT32_MAX : (uint32_t)n); /* sched_sleep caps it */
 	return current->term ? -EINTR : 0;
 }
 

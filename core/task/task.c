@@ -182,7 +182,6 @@ static void orphan_children(struct task *t)
 
 	for (struct task *c = t->first_child; c; c = c->next_sibling) {
 		c->parent = init_task;
-		c->orphan = 1;
 		if (c->state == TASK_ZOMBIE && is_waiting_for(init_task, c))
 			sched_wake(init_task);
 		last = c;

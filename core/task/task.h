@@ -41,7 +41,6 @@ struct task {
 	uint32_t esp;      /* saved by switch_to() while not running */
 	int exit_status;   /* for wait(), once a zombie */
 	int term;          /* pending: kill on the way back to ring 3 */
-	int orphan;        /* reparented to init, which reaps it */
 	uint32_t wake_tick;
 	int wait_for;      /* pid waited for, or -1 for any child */
 	struct area *heap; /* the brk area */
@@ -88,7 +87,7 @@ const char *task_state_name(enum task_state s);
 void sched_init(struct task *idle);
 void sched_wake(struct task *t);
 void schedule(void);
-#define SLEEP_TICKS_MAX 0x7FFFFFFFu /* about 248 days at 100 Hz */
+/* Sleep n ticks (at most 2^31 - 1, about 248 days: more is that). */
 void sched_sleep(uint32_t ticks);
 /* Block the current task until sched_wake(); returns after it. */
 void sched_block(void);
