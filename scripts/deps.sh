@@ -2,9 +2,16 @@
 # deps.sh [debug] - install what the build and the tests need, if it is missing.
 # Debian 12 / Ubuntu: apt-get, through sudo when not root. Quiet when all is there.
 # "debug" (make debug) also wants gdb; make run and make test do not wait for it.
+#
+# Required packages (the list below) stop the build when they cannot be
+# installed. libFuzzer's runtime is optional (only make fuzz and make test
+# use it): a miss is a warning, and apt is asked for it once per LLVM
+# version (a stamp under ~/.cache remembers the try), so that a machine
+# where it cannot be installed gets no sudo prompt on every make run.
 set -eu
 
-# command-or-file  package
+# command-or-file  package. shim-unsigned is required, not optional: CI must
+# run secureboot.t's shim boots, which that test skips (saying so) without it.
 NEEDS='
 gcc                                    gcc
 ld                                     binutils
@@ -90,32 +97,60 @@ install() {
 	return 1
 }
 
-missing=$(missing_of "$want")
-if [ -z "$missing" ] && have_fuzzer; then
-	exit 0
-fi
-
+# Where the one attempt at the optional package is remembered.
+STAMPS="${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/paging-playground"
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO=sudo
-if ! command -v apt-get >/dev/null; then
-	echo "deps: no apt-get here; install by hand: ${missing}a libFuzzer runtime for clang" >&2
-	exit 1
-fi
-$SUDO apt-get update -qq || echo "deps: apt-get update failed; trying the install anyway" >&2
-status=0
+updated=""
+
+# apt-get update, once per run: the package lists may be stale or empty.
+apt_update() {
+	[ -z "$updated" ] || return 0
+	updated=1
+	$SUDO apt-get update -qq || echo "deps: apt-get update failed; trying the install anyway" >&2
+}
+
+fuzzer_warning() {
+	echo "deps: warning: no libFuzzer runtime for clang: $1; make fuzz and make test will fail" >&2
+}
+
+# The optional libFuzzer runtime of the clang that runs: one attempt per
+# LLVM version, ever (the stamp), then only a warning. Never fails.
+optional_fuzzer() {
+	command -v clang >/dev/null || return 0
+	have_fuzzer && return 0
+	res=$(clang -print-resource-dir 2>/dev/null) || res=unknown
+	stamp="$STAMPS/deps-tried-libfuzzer-$(basename "$res")"
+	if ! command -v apt-get >/dev/null; then
+		fuzzer_warning "no apt-get here, install clang's compiler-rt by hand"
+	elif [ -e "$stamp" ]; then
+		fuzzer_warning "apt was tried once already (to try again: rm $stamp)"
+	else
+		if mkdir -p "$STAMPS" 2>/dev/null; then : >"$stamp" 2>/dev/null || true; fi
+		apt_update
+		if ! pkg=$(fuzzer_package); then
+			fuzzer_warning "apt knows neither libclang-rt-N-dev nor libclang-common-N-dev"
+		else
+			echo "deps: installing: $pkg (libFuzzer, optional)"
+			apt_install "$pkg" || fuzzer_warning "installing $pkg failed"
+		fi
+	fi
+}
+
+missing=$(missing_of "$want")
 if [ -n "$missing" ]; then
+	if ! command -v apt-get >/dev/null; then
+		echo "deps: no apt-get here; install by hand: $missing" >&2
+		optional_fuzzer
+		exit 1
+	fi
+	apt_update
 	echo "deps: installing: $missing"
+	status=0
 	# shellcheck disable=SC2086
 	install $missing || status=1
+	optional_fuzzer
+	exit $status
 fi
-# Optional: only make fuzz and make test need it, so a miss is a warning.
-if command -v clang >/dev/null && ! have_fuzzer; then
-	if pkg=$(fuzzer_package); then
-		echo "deps: installing: $pkg (libFuzzer)"
-		install "$pkg" || echo "deps: warning: no libFuzzer: make fuzz and make test will fail" >&2
-	else
-		echo "deps: warning: no package for clang's libFuzzer runtime" \
-			"(tried libclang-rt-N-dev, libclang-common-N-dev): make fuzz and make test will fail" >&2
-	fi
-fi
-exit $status
+optional_fuzzer
+exit 0
