@@ -10,8 +10,13 @@ leave that file untouched; the accepted ones must leave the image in it.
 Confirmation is typed on a pseudo-terminal; what changes while the
 question waits (a mount, a holder, another stick) must be caught.
 
+A system call that fails is a one-line refusal naming it: a device file
+that cannot be opened for writing, or for the read-back (permissions;
+checked only when not run as root, since root opens any file).
+
 Not covered here: the O_EXCL open refusing a busy block device (EBUSY)
-needs a real one; regular files never are.
+needs a real one; regular files never are. Nor a failing fsync or read:
+regular files do not fail those.
 """
 import json
 import os
@@ -328,6 +333,24 @@ def check_list():
     write_tree(tree())
 
 
+def check_failed_calls():
+    """Permissions stand in for a device that fails to open: root ignores them."""
+    if os.geteuid() == 0:
+        for what in ("for writing", "for the read-back"):
+            ok(True, "a device that cannot be opened %s # SKIP run as root" % what)
+        return
+    reset_devices()
+    os.chmod(path("sdb"), 0o444)
+    refused(["--yes", IMAGE, path("sdb")], "cannot open %s: Permission denied" % path("sdb"),
+            "a device that cannot be opened for writing is refused in one line", "sdb")
+    os.chmod(path("sdb"), 0o200)
+    refused(["--yes", IMAGE, path("sdb")], "opening %s to read it back failed: Permission "
+            "denied" % path("sdb"), "a device that cannot be opened for the read-back: one line "
+            "naming the call, not a verdict on the stick")
+    os.chmod(path("sdb"), 0o644)
+    ok(holds_image("sdb"), "... after the image was written")
+
+
 with tempfile.TemporaryDirectory(prefix="usb-t.") as WORK:
     LSBLK = os.path.join(WORK, "lsblk.json")
     SYSFS = os.path.join(WORK, "sys")
@@ -343,5 +366,6 @@ with tempfile.TemporaryDirectory(prefix="usb-t.") as WORK:
     reset_devices()
     check_confirmation()
     check_list()
+    check_failed_calls()
     print("1..%d" % n)
 sys.exit(0)
