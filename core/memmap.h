@@ -3,10 +3,9 @@
 #define CORE_MEMMAP_H
 
 #include <bootinfo.h>
+#include <layout.h> /* FOUR_GIB */
 #include <stddef.h>
 #include <stdint.h>
-
-#define FOUR_GIB 0x100000000ull
 
 /* Sort ranges by base address (the firmware does not promise an order). */
 void memmap_sort(struct bi_mem_range *r, uint32_t n);

@@ -37,6 +37,10 @@
 
 #define KMAP_BASE 0xFF800000u /* 1024 slots of one page each */
 
+/* Where 32-bit paging without PAE ends: physical memory at or above it
+ * cannot be mapped (RAM, firmware tables, MMIO alike). */
+#define FOUR_GIB 0x100000000ull
+
 #define USER_BASE 0x00001000u /* page 0 is never mapped: catches NULL */
 #define USER_TEXT_BASE 0x08048000u
 #define USER_STACK_TOP 0xBFFFF000u /* one guard page below the kernel */

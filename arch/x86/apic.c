@@ -35,10 +35,10 @@
 #include <arch/paging.h>
 #include <arch/trap.h>
 
+#include <layout.h>
+
 #include "core/log.h"
 #include "lib/string.h"
-
-#define FOUR_GIB 0x100000000ull /* the end of what 32-bit paging reaches */
 
 /* ------------------------------------------------------------ local APIC */
 
@@ -329,7 +329,8 @@ void nmi_enable(void)
 
 /* ---------------------------------------------------------------- ACPI */
 
-/* ACPI tables are read through phys_read: they may lie above the direct map. */
+/* ACPI tables are read through phys_read: they may lie above the direct map,
+ * or at or above 4 GiB, where phys_read refuses them. */
 struct acpi_header {
 	char sig[4];
 	uint32_t length;
@@ -355,26 +356,12 @@ struct acpi_rsdp {
 
 enum root_result { ROOT_FOUND, ROOT_NOT_LISTED, ROOT_FAR, ROOT_BAD_SIGNATURE };
 
-/*
- * Read len bytes of a firmware table at pa into buf. Returns 0, or -1
- * when any of them lies at or above 4 GiB: 32-bit paging without PAE
- * cannot map them, and cutting the address to 32 bits would read the
- * wrong page.
- */
-static int acpi_read(uint64_t pa, void *buf, uint32_t len)
-{
-	if (pa >= FOUR_GIB || len > FOUR_GIB - pa)
-		return -1;
-	phys_read(pa, buf, len);
-	return 0;
-}
-
 /* Read the RSDP at pa into *p (xsdt left 0 before ACPI 2.0); 0 with a log
  * line when it is out of reach or not an RSDP. */
 static int read_rsdp(uint64_t pa, struct acpi_rsdp *p)
 {
 	memset(p, 0, sizeof *p);
-	if (acpi_read(pa, p, RSDP_V1_SIZE) < 0) {
+	if (phys_read(pa, p, RSDP_V1_SIZE) < 0) {
 		log_normal("apic: ACPI RSDP at 0x%llx is above 4 GiB, out of reach of 32-bit "
 			   "paging\n",
 			   (unsigned long long)pa);
@@ -384,7 +371,7 @@ static int read_rsdp(uint64_t pa, struct acpi_rsdp *p)
 		log_normal("apic: no ACPI RSDP signature at 0x%llx\n", (unsigned long long)pa);
 		return 0;
 	}
-	if (p->revision >= RSDP_XSDT_REVISION && acpi_read(pa, p, sizeof *p) < 0)
+	if (p->revision >= RSDP_XSDT_REVISION && phys_read(pa, p, sizeof *p) < 0)
 		p->xsdt = 0; /* the RSDP straddles 4 GiB: the RSDT is all we can use */
 	return 1;
 }
@@ -399,7 +386,7 @@ static enum root_result root_find(uint64_t root, const char *root_sig, unsigned 
 {
 	struct acpi_header h;
 
-	if (acpi_read(root, &h, sizeof h) < 0)
+	if (phys_read(root, &h, sizeof h) < 0)
 		return ROOT_FAR;
 	if (memcmp(h.sig, root_sig, sizeof h.sig))
 		return ROOT_BAD_SIGNATURE;
@@ -407,9 +394,9 @@ static enum root_result root_find(uint64_t root, const char *root_sig, unsigned 
 	for (uint32_t off = sizeof h; off + entry <= end; off += entry) {
 		uint64_t table = 0;
 		struct acpi_header t;
-		if (acpi_read(root + off, &table, entry) < 0)
+		if (phys_read(root + off, &table, entry) < 0)
 			return ROOT_FAR;
-		if (table && acpi_read(table, &t, sizeof t) == 0 && !memcmp(t.sig, sig, 4)) {
+		if (table && phys_read(table, &t, sizeof t) == 0 && !memcmp(t.sig, sig, 4)) {
 			*out = table;
 			return ROOT_FOUND;
 		}
@@ -540,14 +527,14 @@ static void madt_walk(uint64_t madt, struct madt_totals *t)
 	struct acpi_header h;
 	uint8_t e[MADT_ENTRY_MAX];
 
-	if (acpi_read(madt, &h, sizeof h) < 0)
+	if (phys_read(madt, &h, sizeof h) < 0)
 		return; /* find_table read this header already */
 	uint32_t end = h.length < MADT_MAX_BYTES ? h.length : MADT_MAX_BYTES;
 	for (uint32_t off = sizeof h + MADT_ENTRIES_OFFSET; off + MADT_ENTRY_MIN <= end;) {
 		unsigned len = 0;
-		if (acpi_read(madt + off, e, MADT_ENTRY_MIN) == 0)
+		if (phys_read(madt + off, e, MADT_ENTRY_MIN) == 0)
 			len = e[1];
-		if (len < MADT_ENTRY_MIN || off + len > end || acpi_read(madt + off, e, len) < 0) {
+		if (len < MADT_ENTRY_MIN || off + len > end || phys_read(madt + off, e, len) < 0) {
 			log_normal("apic: MADT entry at offset %u: bad length %u (%u bytes left): "
 				   "rest of the table ignored\n",
 				   off, len, end - off);

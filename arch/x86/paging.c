@@ -20,10 +20,9 @@
 #include <arch/paging.h>
 #include <arch/segment.h>
 
-#include "core/log.h"
-#include "lib/string.h"
+#include <layout.h>
 
-#define PHYS_READ_LIMIT 0x100000000ull /* 4 GiB: where 32-bit paging ends */
+#include "lib/string.h"
 
 static pde_t kernel_pd[NPDENTRIES] __attribute__((aligned(PGSIZE)));
 static pte_t kmap_pt[NPTENTRIES] __attribute__((aligned(PGSIZE)));
@@ -99,7 +98,7 @@ void *paging_map_framebuffer(uint64_t base, uint64_t size)
 	uint64_t start = base & ~(uint64_t)(PTSPAN - 1);
 	uint64_t end = base + size;
 
-	if (!size || end > 0x100000000ull || end - start > FB_WINDOW_SIZE)
+	if (!size || end > FOUR_GIB || end - start > FB_WINDOW_SIZE)
 		return 0;
 	for (uint64_t pa = start; pa < end; pa += PTSPAN)
 		kernel_pd[PDX(FB_WINDOW_BASE + (pa - start))] =
@@ -109,19 +108,19 @@ void *paging_map_framebuffer(uint64_t base, uint64_t size)
 }
 
 /*
- * Copy physical memory anywhere below 4 GiB into buf, page by page.
- * Contract: the whole range lies below 4 GiB; callers check what firmware
- * tables tell them first (apic.c, acpi_read). A range reaching 4 GiB is a
- * kernel bug: cutting its address to 32 bits would read some other page
- * and return it as if it were the one asked for, so it panics instead.
+ * Copy len bytes of physical memory at pa into buf, page by page through
+ * KMAP_PEEK (ACPI tables, which may lie above the direct map). Returns 0;
+ * or -1, with buf untouched, when any of the bytes lies at or above 4 GiB:
+ * 32-bit paging without PAE cannot map them, and cutting the address to
+ * 32 bits would read some other page and return it as the one asked for.
+ * Firmware tables give such addresses, so this is for the caller to handle.
  */
-void phys_read(uint64_t pa, void *buf, uint32_t len)
+int phys_read(uint64_t pa, void *buf, uint32_t len)
 {
 	char *out = buf;
 
-	if (pa >= PHYS_READ_LIMIT || len > PHYS_READ_LIMIT - pa)
-		panic("phys_read: 0x%llx + %u reaches 4 GiB, out of reach of 32-bit paging",
-		      (unsigned long long)pa, len);
+	if (pa >= FOUR_GIB || len > FOUR_GIB - pa)
+		return -1;
 	while (len) {
 		uint32_t off = PGOFF(pa), n = PGSIZE - off;
 		if (n > len)
@@ -132,4 +131,5 @@ void phys_read(uint64_t pa, void *buf, uint32_t len)
 		pa += n;
 		len -= n;
 	}
+	return 0;
 }

@@ -15,7 +15,8 @@ void *kmap_readonly(enum kmap_slot slot, pfn_t pfn);
 void *fixmap(enum kmap_slot slot, paddr_t pa);
 /* Map the framebuffer into its window; NULL if out of reach. */
 void *paging_map_framebuffer(uint64_t base, uint64_t size);
-/* Read physical memory below 4 GiB (ACPI tables, user pages). */
-void phys_read(uint64_t pa, void *buf, uint32_t len);
+/* Read physical memory for ACPI: 0, or -1 (buf untouched) when the range
+ * reaches 4 GiB, beyond 32-bit paging. */
+int phys_read(uint64_t pa, void *buf, uint32_t len);
 
 #endif
