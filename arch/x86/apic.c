@@ -20,14 +20,6 @@
  * between editions; sections are named by title below), ACPI 6.5 5.2.5
  * (RSDP), 5.2.7-8 (RSDT, XSDT), 5.2.12 (MADT).
  */
-/*
- * test/host/test_apic.c includes this file whole, with the CPU
- * instructions and port I/O replaced by a simulation. Its generated
- * dependency list then names this file, the host-test rule compiles it a
- * second time on its own, and that copy must come out empty.
- */
-#if !defined(HOST_TEST) || defined(APIC_C_IN_HOST_TEST)
-
 #include <arch/apic.h>
 #include <arch/cpu.h>
 #include <arch/io.h>
@@ -570,5 +562,3 @@ void apic_quiesce(uint64_t rsdp)
 	if (lapic_mode != LAPIC_NONE)
 		lapic_drain_pending();
 }
-
-#endif /* !HOST_TEST || APIC_C_IN_HOST_TEST */

@@ -36,7 +36,6 @@ static uint8_t sim_inb(uint16_t port);
 #define cli sim_cli
 #define outb sim_outb
 #define inb sim_inb
-#define APIC_C_IN_HOST_TEST
 #include "arch/x86/apic.c"
 #undef rdmsr
 #undef wrmsr
