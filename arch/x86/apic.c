@@ -11,7 +11,6 @@
  * APIC timer, move the spurious vector to 0xFF, EOI anything in service,
  * mask every IO-APIC redirection entry (found in ACPI's MADT), and take
  * whatever the local APIC still held pending, as stray interrupts.
- * nmi_enable() reopens the NMI gate the trampoline closed.
  * The MADT also lists the processors: the kernel counts the enabled ones
  * and says that it runs on the boot CPU alone (the others stay parked in
  * the firmware's wait loop, since no INIT/SIPI is ever sent).
@@ -303,20 +302,6 @@ void apic_spurious_interrupt(void)
 unsigned apic_stray_count(void)
 {
 	return strays;
-}
-
-/* ----------------------------------------------------------------- NMI */
-
-#define CMOS_INDEX 0x70
-#define CMOS_DATA 0x71
-#define CMOS_STATUS_D 0x0D /* read-only RTC status: reading it changes nothing */
-
-void nmi_enable(void)
-{
-	/* Bit 7 of the index clear lets NMI through. An RTC expects each index
-	 * write to be followed by a data access, so read the register named. */
-	outb(CMOS_INDEX, CMOS_STATUS_D);
-	(void)inb(CMOS_DATA);
 }
 
 /* ---------------------------------------------------------------- ACPI */

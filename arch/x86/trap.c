@@ -77,7 +77,7 @@ int trap_fixup(struct trapframe *tf, uint32_t cr2)
 void trap_dump(const struct trapframe *tf, uint32_t cr2)
 {
 	char err[64] = "";
-	uint32_t esp = trap_from_user(tf) ? tf->user_esp : (uint32_t)&tf->user_esp;
+	uint32_t esp = trap_from_user(tf) ? tf->user_esp : (uint32_t)(uintptr_t)&tf->user_esp;
 
 	if (tf->vector == T_PGFLT)
 		page_fault_error_str(tf->error, err, sizeof err);
@@ -90,7 +90,7 @@ void trap_dump(const struct trapframe *tf, uint32_t cr2)
 		tf->eflags, tf->ds, tf->es);
 	kprintf(" cr0=0x%08x cr3=0x%08x cr4=0x%08x\n", read_cr0(), read_cr3(), read_cr4());
 	if (!trap_from_user(tf))
-		machine_backtrace((void *)tf->ebp);
+		machine_backtrace((void *)(uintptr_t)tf->ebp);
 }
 
 /* Stop everything: "PANIC: <what> at eip=...", the registers, the end. */
@@ -147,6 +147,18 @@ static void nmi(struct trapframe *tf)
 	kprintf("nmi: NMI for no reason the chipset gives (port 0x61 = 0x%02x) at eip=0x%08x: "
 		"ignored\n",
 		why, tf->eip);
+}
+
+#define CMOS_INDEX 0x70    /* bit 7 of what is written here masks NMI */
+#define CMOS_DATA 0x71
+#define CMOS_STATUS_D 0x0D /* read-only RTC status: reading it changes nothing */
+
+void nmi_enable(void)
+{
+	/* Bit 7 of the index clear lets NMI through. An RTC expects each index
+	 * write to be followed by a data access, so read the register named. */
+	outb(CMOS_INDEX, CMOS_STATUS_D);
+	(void)inb(CMOS_DATA);
 }
 
 void trap_dispatch(struct trapframe *tf)

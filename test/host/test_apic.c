@@ -1,12 +1,15 @@
 /*
  * test_apic.c - arch/x86/apic.c on a simulated machine: the local APIC in
  * xAPIC and x2APIC mode, the drain of pending interrupts, stray and
- * spurious vectors, the NMI gate, and the ACPI walk to the MADT with
- * tables above 4 GiB, broken roots and any number of IO-APICs.
+ * spurious vectors, the NMI gate (arch/x86/trap.c), and the ACPI walk to
+ * the MADT with tables above 4 GiB, broken roots and any number of
+ * IO-APICs.
  *
  * QEMU's TCG has no x2APIC before QEMU 8, so this is where x2APIC mode is
- * exercised at all. apic.c is included whole, with its CPU instructions
- * (rdmsr, wrmsr, sti, cli) and port I/O replaced by the simulation below:
+ * exercised at all. apic.c and trap.c are included whole (trap.c so that
+ * every vector the simulated CPU takes goes through the kernel's own
+ * trap_dispatch), with their CPU instructions (rdmsr, wrmsr, sti, cli,
+ * control registers) and port I/O replaced by the simulation below:
  * an x2APIC whose MSRs exist only as far as its Version register says (a
  * WRMSR to any other is a #GP on real hardware, a test failure here), and
  * physical memory that refuses a range reaching 4 GiB as paging.c's
@@ -30,21 +33,34 @@ static void sim_sti(void);
 static void sim_cli(void);
 static void sim_outb(uint16_t port, uint8_t v);
 static uint8_t sim_inb(uint16_t port);
+static uint32_t sim_read_cr(void);
 #define rdmsr sim_rdmsr
 #define wrmsr sim_wrmsr
 #define sti sim_sti
 #define cli sim_cli
 #define outb sim_outb
 #define inb sim_inb
+#define read_cr0 sim_read_cr
+#define read_cr2 sim_read_cr
+#define read_cr3 sim_read_cr
+#define read_cr4 sim_read_cr
+#define __extable_start sim_extable /* no kernel instruction has a fixup */
+#define __extable_end sim_extable
 #include "arch/x86/apic.c"
+#include "arch/x86/trap.c"
 #undef rdmsr
 #undef wrmsr
 #undef sti
 #undef cli
 #undef outb
 #undef inb
+#undef read_cr0
+#undef read_cr2
+#undef read_cr3
+#undef read_cr4
+#undef __extable_start
+#undef __extable_end
 
-#define FIRST_UNUSED_VECTOR_SIM (T_IRQ0 + 16) /* as trap.c: above the 8259's */
 #define LAPIC_PA 0xFEE00000u
 #define BASE_BSP (1u << 8)
 #define OVMF_SVR 0x10Fu /* enabled, spurious vector 0x0F */
@@ -223,8 +239,8 @@ static void sim_wrmsr(uint32_t msr, uint64_t v)
 }
 
 /* The CPU's side of an interrupt window: take each pending vector the
- * priorities let through, highest first, and run what trap_dispatch runs
- * for it (irq() for 0x20-0x2F sends no EOI to the local APIC). */
+ * priorities let through, highest first, and hand it to trap.c's
+ * trap_dispatch as the CPU would, in ring 0. */
 static void sim_sti(void)
 {
 	irq_on = 1;
@@ -238,8 +254,8 @@ static void sim_sti(void)
 		clear_vector(LAPIC_IRR0, (unsigned)v);
 		set_vector(LAPIC_ISR0, (unsigned)v);
 		delivered[v]++;
-		if (v >= FIRST_UNUSED_VECTOR_SIM && v != T_SYSCALL && v != T_SPURIOUS)
-			apic_stray_interrupt((uint32_t)v);
+		struct trapframe tf = { .vector = (uint32_t)v, .cs = KERNEL_CS };
+		trap_dispatch(&tf);
 	}
 }
 
@@ -307,6 +323,82 @@ void *fixmap(enum kmap_slot slot, paddr_t pa)
 			return ioapics[i].regs;
 	memset(empty_bus, 0xFF, sizeof empty_bus);
 	return empty_bus;
+}
+
+/* ------------------------------------- the rest of the kernel, for trap.c */
+
+struct tss tss;
+const struct extable_entry sim_extable[1];
+static unsigned pic_eois[16];
+
+static uint32_t sim_read_cr(void)
+{
+	return 0;
+}
+
+int pic_spurious(int irq)
+{
+	(void)irq;
+	return 0;
+}
+
+void pic_eoi(int irq)
+{
+	pic_eois[irq]++;
+}
+
+void machine_irq_disable(void)
+{
+	irq_on = 0;
+}
+
+void machine_backtrace(void *frame)
+{
+	(void)frame;
+}
+
+/* A panic ends here: the test fails with what the kernel printed. */
+void machine_finish(int code)
+{
+	fail_msg("machine_finish(0x%x): the kernel stopped\n---- log ----\n%s", code, log_buf);
+	abort();
+}
+
+int page_fault(struct trapframe *tf, uint32_t cr2)
+{
+	fail_msg("page fault at eip=0x%x cr2=0x%x: not simulated", tf->eip, cr2);
+	return 0;
+}
+
+/* At boot there is no current task: the real one would fault on NULL. */
+void syscall_dispatch(struct trapframe *tf)
+{
+	fail_msg("vector 0x%x went to syscall_dispatch from cs=0x%x", tf->vector, tf->cs);
+}
+
+void user_exception(struct trapframe *tf)
+{
+	fail_msg("vector 0x%x went to user_exception from cs=0x%x", tf->vector, tf->cs);
+}
+
+void return_to_user(struct trapframe *tf)
+{
+	fail_msg("return_to_user from cs=0x%x: the simulation runs in ring 0", tf->cs);
+}
+
+void page_fault_error_str(uint32_t err, char *buf, size_t size)
+{
+	snprintf(buf, size, "(error 0x%x)", err);
+}
+
+int fmt_snprintf(char *buf, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	int n = vsnprintf(buf, size, fmt, ap);
+	va_end(ap);
+	return n;
 }
 
 /* ------------------------------------------------------ physical memory */
@@ -441,6 +533,7 @@ static int setup(void **state)
 	fixmap_lapic_calls = 0;
 	fixmap_lapic_pa = 0;
 	memset(delivered, 0, sizeof delivered);
+	memset(pic_eois, 0, sizeof pic_eois);
 	eoi_writes = 0;
 	port_ops = 0;
 	irq_on = 0;

@@ -1,14 +1,22 @@
 /*
- * apic.h - the local APIC, the IO-APICs and the NMI gate (arch/x86/apic.c).
+ * apic.h - the local APIC and the IO-APICs (arch/x86/apic.c).
  *
- * apic_quiesce() (declared in machine.h for core/) silences what the
- * firmware left running; these are the pieces trap_dispatch and kmain
- * call afterwards.
+ * kmain calls apic_quiesce() once to silence what the firmware left
+ * running; trap_dispatch calls the rest for vectors only the APIC uses.
  */
 #ifndef ARCH_APIC_H
 #define ARCH_APIC_H
 
 #include <stdint.h>
+
+/*
+ * Silence the local APIC and every IO-APIC the MADT lists (through the
+ * ACPI RSDP at rsdp, 0 for none), keep the local APIC as the 8259's
+ * virtual wire, and take what it still held pending. Call with
+ * interrupts off, the IDT loaded and the 8259 lines masked; interrupts
+ * are on only for the few instructions that take what was pending.
+ */
+void apic_quiesce(uint64_t rsdp);
 
 /*
  * An interrupt on a vector nothing owns (0x30 and up, not 0x80 or 0xFF):
@@ -25,14 +33,5 @@ void apic_spurious_interrupt(void);
 
 /* How many stray interrupts arrived since boot, logged or not. */
 unsigned apic_stray_count(void);
-
-/*
- * Let NMIs through again: the trampoline masked them (bit 7 of the CMOS
- * index port 0x70) for the mode switch, and nothing else unmasks them.
- * Call once the kernel's IDT is loaded: an NMI then lands in
- * trap_dispatch as vector 2. (The local APIC's LINT1, where the chipset
- * wires NMI, is set to deliver it by apic_quiesce.)
- */
-void nmi_enable(void);
 
 #endif

@@ -35,7 +35,4 @@ int pic_spurious(int irq);
 void pit_init(unsigned hz);
 extern volatile uint32_t ticks;
 
-/* Local APIC and IO-APIC: silence what the firmware left running. */
-void apic_quiesce(uint64_t rsdp);
-
 #endif

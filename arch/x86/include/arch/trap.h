@@ -46,6 +46,14 @@ struct extable_entry {
 
 void idt_init(void);
 void trap_dispatch(struct trapframe *tf);
+/*
+ * Let NMIs through again: the trampoline masked them (bit 7 of the CMOS
+ * index port 0x70) for the mode switch, and nothing else unmasks them.
+ * Call once the kernel's IDT is loaded: an NMI then lands in
+ * trap_dispatch as vector 2. (The local APIC's LINT1, where the chipset
+ * wires NMI, is set to deliver it by apic_quiesce.)
+ */
+void nmi_enable(void);
 void trap_dump(const struct trapframe *tf, uint32_t cr2);
 void double_fault_task(void);
 
