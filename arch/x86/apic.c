@@ -62,13 +62,21 @@
 #define VERSION_MAX_LVT(v) (((v) >> 16) & 0xFFu) /* LVT entries - 1 */
 #define FIRST_OPTIONAL_LVT 3 /* timer, LINT0, LINT1 are entries 0-2 */
 /*
- * Task priority class 1: the APIC delivers only vectors of class 2 (0x20)
- * and up. A vector 0x10-0x1F it still held would otherwise arrive looking
- * exactly like a CPU exception and panic the kernel. ExtINT (the 8259 on
- * LINT0) and NMI bypass IRR, ISR and priorities altogether ("Interrupt
- * Handling with the Pentium 4 and Intel Xeon Processors").
+ * Task priority 0x20 (class 2): the local APIC delivers only vectors of a
+ * higher class, FIRST_UNUSED_VECTOR (0x30) and up, each of which
+ * trap_dispatch hands to apic_stray_interrupt or apic_spurious_interrupt,
+ * and those EOI it. A lower vector it still held would land elsewhere:
+ * 0x00-0x1F looks exactly like a CPU exception and panics the kernel, and
+ * 0x20-0x2F goes to irq(), which EOIs the 8259 but not the local APIC,
+ * leaving the vector in service there for good. Holding them off costs
+ * nothing: the kernel takes no interrupt the local APIC
+ * delivers below 0x30 (ExtINT, the 8259 on LINT0, and NMI bypass IRR, ISR
+ * and priorities: "Interrupt Handling with the Pentium 4 and Intel Xeon
+ * Processors"), and a software int $0x80 is not subject to the TPR.
  */
-#define TPR_ABOVE_EXCEPTIONS 0x10u
+#define PRIORITY_CLASS 16 /* vectors per priority class: TPR bits 7:4 */
+#define TPR_HOLD_BELOW_UNUSED (FIRST_UNUSED_VECTOR - PRIORITY_CLASS)
+_Static_assert(FIRST_UNUSED_VECTOR % PRIORITY_CLASS == 0, "the TPR holds off whole classes");
 
 #define APIC_BASE_ENABLE (1u << 11)
 #define APIC_BASE_EXTD (1u << 10) /* x2APIC mode */
@@ -228,7 +236,7 @@ static void lapic_quiesce(void)
 	uint32_t old_svr = lapic_read(LAPIC_SVR);
 	lapic_write(LAPIC_SVR, SVR_ENABLE | T_SPURIOUS);
 	lapic_mask_lvts();
-	lapic_write(LAPIC_TPR, TPR_ABOVE_EXCEPTIONS);
+	lapic_write(LAPIC_TPR, TPR_HOLD_BELOW_UNUSED);
 	lapic_eoi_in_service();
 	lapic_log(base, old_svr);
 }
@@ -246,30 +254,29 @@ static void interrupt_window(void)
  * requested (IRR) until the CPU takes it; EOIs do not clear it. Take them
  * now, with every source masked (the 8259 lines, the LVTs, the IO-APICs)
  * so that nothing new arrives: each lands in trap_dispatch as a stray
- * interrupt, which EOIs it. Bounded; vectors below 0x20 stay held off by
- * the TPR and are only reported.
+ * interrupt (or the spurious vector), which EOIs it. Bounded; vectors
+ * below FIRST_UNUSED_VECTOR stay held off by the TPR and are only reported.
  */
 static void lapic_drain_pending(void)
 {
-	unsigned pending = lapic_count_from(LAPIC_IRR0, T_IRQ0);
+	unsigned pending = lapic_count_from(LAPIC_IRR0, FIRST_UNUSED_VECTOR);
 	unsigned held = lapic_count_from(LAPIC_IRR0, 0) - pending;
 
 	if (pending) {
 		log_normal("apic: %u interrupt%s pending at the local APIC, highest vector 0x%02x: "
 			   "taken as stray\n",
 			   pending, pending == 1 ? "" : "s", lapic_highest(LAPIC_IRR0));
-		for (int n = 0; n < DRAIN_ROUNDS && lapic_count_from(LAPIC_IRR0, T_IRQ0); n++) {
+		for (int n = 0; n < DRAIN_ROUNDS && lapic_count_from(LAPIC_IRR0, FIRST_UNUSED_VECTOR);
+		     n++)
 			interrupt_window();
-			lapic_eoi_in_service(); /* 0x20-0x2F went to irq(), which EOIs the 8259 */
-		}
-		pending = lapic_count_from(LAPIC_IRR0, T_IRQ0);
+		pending = lapic_count_from(LAPIC_IRR0, FIRST_UNUSED_VECTOR);
 		if (pending)
 			log_normal("apic: %u interrupt%s still pending after %u windows\n", pending,
 				   pending == 1 ? "" : "s", DRAIN_ROUNDS);
 	}
 	if (held)
-		log_normal("apic: %u vector%s below 0x20 pending, held off by task priority 0x%02x\n",
-			   held, held == 1 ? "" : "s", TPR_ABOVE_EXCEPTIONS);
+		log_normal("apic: %u vector%s below 0x%02x pending, held off by task priority 0x%02x\n",
+			   held, held == 1 ? "" : "s", FIRST_UNUSED_VECTOR, TPR_HOLD_BELOW_UNUSED);
 }
 
 /* End vector v at the local APIC if it is in service there; 1 if it was. */

@@ -27,10 +27,6 @@ static const char *const exception_names[32] = {
 	"#CP control protection",
 };
 
-/* Above the 8259's 16: every vector from here on but T_SYSCALL and
- * T_SPURIOUS is unused, so whatever arrives there is stray. */
-#define FIRST_UNUSED_VECTOR (T_IRQ0 + 16)
-
 static irq_handler_fn irq_handlers[16];
 uint32_t fixup_last_cr2, fixup_last_error;
 
@@ -169,7 +165,7 @@ void trap_dispatch(struct trapframe *tf)
 		uint32_t cr2 = read_cr2();
 		if (!page_fault(tf, cr2))
 			kernel_exception(tf, cr2);
-	} else if (v == T_SYSCALL) {
+	} else if (v == T_SYSCALL && trap_from_user(tf)) {
 		syscall_dispatch(tf);
 	} else if (v >= T_IRQ0 && v < T_IRQ0 + 16) {
 		irq(tf);
@@ -180,7 +176,10 @@ void trap_dispatch(struct trapframe *tf)
 	} else if (v >= FIRST_UNUSED_VECTOR) {
 		/* Nobody's vector, so a device interrupt the firmware left
 		 * armed, not a CPU exception (0-31): no panic, and from ring 3
-		 * no reason to kill the task it happened to interrupt. */
+		 * no reason to kill the task it happened to interrupt. This
+		 * takes T_SYSCALL from ring 0 too: the kernel never makes a
+		 * system call, so a device sent it, maybe at boot with no task
+		 * for syscall_dispatch to serve. */
 		apic_stray_interrupt(v);
 	} else if (trap_from_user(tf)) {
 		user_exception(tf);

@@ -576,7 +576,7 @@ static void test_xapic_quiesce(void **state)
 	assert_int_equal(MMIO(LAPIC_LVT_CMCI), 0xC0FFEE);
 	assert_int_equal(MMIO(LAPIC_LVT_LINT0), LVT_EXTINT);
 	assert_int_equal(MMIO(LAPIC_LVT_LINT1), LVT_NMI);
-	assert_int_equal(MMIO(LAPIC_TPR), 0x10);
+	assert_int_equal(MMIO(LAPIC_TPR), 0x20);
 	assert_logged("apic: local APIC at 0xfee00000: LVTs masked, timer stopped, "
 		      "spurious vector 0x0f -> 0xff, LINT0 ExtINT");
 	assert_logged("apic: no ACPI MADT: IO-APICs left as they are");
@@ -625,7 +625,7 @@ static void test_x2apic_quiesce(void **state)
 	assert_int_equal(X2(LAPIC_LVT_CMCI), LVT_MASKED);
 	assert_int_equal(X2(LAPIC_LVT_LINT0), LVT_EXTINT);
 	assert_int_equal(X2(LAPIC_LVT_LINT1), LVT_NMI);
-	assert_int_equal(X2(LAPIC_TPR), 0x10);
+	assert_int_equal(X2(LAPIC_TPR), 0x20);
 	assert_int_equal(highest_vector(LAPIC_ISR0), -1);
 	assert_int_equal(eoi_writes, 2);
 	assert_logged("apic: local APIC (x2APIC mode): LVTs masked, timer stopped, "
@@ -668,23 +668,49 @@ static void test_pending_drained(void **state)
 	x2apic_build(6);
 	set_vector(LAPIC_IRR0, 0x68);
 	set_vector(LAPIC_IRR0, 0x31);
-	set_vector(LAPIC_IRR0, 0x22); /* lands in irq(), which EOIs the 8259 only */
+	set_vector(LAPIC_IRR0, FIRST_UNUSED_VECTOR); /* the lowest one taken */
+	set_vector(LAPIC_IRR0, FIRST_UNUSED_VECTOR - 1); /* irq() would not EOI it: held off */
+	set_vector(LAPIC_IRR0, 0x22);
 	set_vector(LAPIC_IRR0, 0x15); /* would look like an exception: held off */
 	apic_quiesce(0);
 
 	assert_int_equal(irq_on, 0);
 	assert_int_equal(delivered[0x68], 1);
 	assert_int_equal(delivered[0x31], 1);
-	assert_int_equal(delivered[0x22], 1);
+	assert_int_equal(delivered[FIRST_UNUSED_VECTOR], 1);
+	assert_int_equal(delivered[FIRST_UNUSED_VECTOR - 1], 0);
+	assert_int_equal(delivered[0x22], 0);
 	assert_int_equal(delivered[0x15], 0);
+	for (unsigned line = 0; line < 16; line++)
+		assert_int_equal(pic_eois[line], 0); /* nothing went to irq() */
 	assert_int_equal(highest_vector(LAPIC_ISR0), -1);
-	assert_int_equal(highest_vector(LAPIC_IRR0), 0x15);
-	assert_int_equal(apic_stray_count(), 2);
+	assert_int_equal(highest_vector(LAPIC_IRR0), FIRST_UNUSED_VECTOR - 1);
+	assert_int_equal(apic_stray_count(), 3);
 	assert_logged("apic: 3 interrupts pending at the local APIC, highest vector 0x68: "
 		      "taken as stray");
 	assert_logged("apic: stray interrupt on vector 0x68 (EOI sent to the local APIC): ignored");
 	assert_logged("apic: stray interrupt on vector 0x31 (EOI sent to the local APIC): ignored");
-	assert_logged("apic: 1 vector below 0x20 pending, held off by task priority 0x10");
+	assert_logged("apic: stray interrupt on vector 0x30 (EOI sent to the local APIC): ignored");
+	assert_logged("apic: 3 vectors below 0x30 pending, held off by task priority 0x20");
+}
+
+/* A device left on the system-call vector: at boot, in ring 0, there is no
+ * task to serve, so trap_dispatch takes it as stray. */
+static void test_pending_syscall_vector_is_stray(void **state)
+{
+	(void)state;
+	cpu.edx1 = CPUID_EDX_APIC;
+	x2apic_build(6);
+	set_vector(LAPIC_IRR0, T_SYSCALL);
+	apic_quiesce(0);
+
+	assert_int_equal(delivered[T_SYSCALL], 1);
+	assert_int_equal(highest_vector(LAPIC_ISR0), -1);
+	assert_int_equal(highest_vector(LAPIC_IRR0), -1);
+	assert_int_equal(apic_stray_count(), 1);
+	assert_logged("apic: 1 interrupt pending at the local APIC, highest vector 0x80: "
+		      "taken as stray");
+	assert_logged("apic: stray interrupt on vector 0x80 (EOI sent to the local APIC): ignored");
 }
 
 static void test_nothing_pending_nothing_said(void **state)
@@ -984,6 +1010,7 @@ int main(void)
 		cmocka_unit_test_setup(test_x2apic_only_its_lvts, setup),
 		cmocka_unit_test_setup(test_svr_enabled_before_lvts, setup),
 		cmocka_unit_test_setup(test_pending_drained, setup),
+		cmocka_unit_test_setup(test_pending_syscall_vector_is_stray, setup),
 		cmocka_unit_test_setup(test_nothing_pending_nothing_said, setup),
 		cmocka_unit_test_setup(test_stray_log_is_limited, setup),
 		cmocka_unit_test_setup(test_stray_not_in_service_gets_no_eoi, setup),

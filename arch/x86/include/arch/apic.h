@@ -19,8 +19,10 @@
 void apic_quiesce(uint64_t rsdp);
 
 /*
- * An interrupt on a vector nothing owns (0x30 and up, not 0x80 or 0xFF):
- * a source the firmware left armed, or one the local APIC held pending.
+ * An interrupt on a vector nothing owns (FIRST_UNUSED_VECTOR, 0x30, and
+ * up but 0xFF; 0x80 too when it interrupts ring 0, which never makes a
+ * system call): a source the firmware left armed, or one the local APIC
+ * held pending.
  * It is no CPU exception (those are 0-31), so it never panics: EOI at
  * the local APIC when the vector is in service there, a log line for the
  * first few (apic: stray interrupt ...), a count for all of them.

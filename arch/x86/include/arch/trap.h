@@ -15,6 +15,9 @@
 #define T_IRQ0 32 /* the 8259s are remapped to 32..47 */
 #define T_SYSCALL 0x80
 #define T_SPURIOUS 0xFF /* the local APIC's spurious vector */
+/* Above the 8259's 16: every vector from here on but T_SYSCALL (from ring
+ * 3) and T_SPURIOUS is unused, so whatever arrives there is stray. */
+#define FIRST_UNUSED_VECTOR (T_IRQ0 + 16)
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>
