@@ -102,6 +102,9 @@ static void __attribute__((noreturn)) finish(void)
 {
 	if (log_level >= LOG_NORMAL)
 		mm_print_stats(); /* calc_mem, for the whole session */
+	unsigned strays = apic_stray_count();
+	if (strays) /* the log showed the first few at most */
+		kprintf("apic: %u stray interrupt%s in all\n", strays, strays == 1 ? "" : "s");
 	unsigned failed = tap_count() ? tap_finish() : 0;
 
 	kprintf("playground: done, %s\n", failed ? "with failures" : "all good");

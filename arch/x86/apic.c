@@ -295,9 +295,10 @@ void apic_stray_interrupt(uint32_t vector)
 
 	if (++strays > STRAY_LOG_MAX)
 		return;
-	log_normal("apic: stray interrupt on vector 0x%02x (%s): ignored%s\n", vector,
-		   ended ? "EOI sent to the local APIC" : "not in service at the local APIC",
-		   strays == STRAY_LOG_MAX ? "; further ones are counted, not logged" : "");
+	/* At any level, as nmi: and segv: are: something is misbehaving. */
+	kprintf("apic: stray interrupt on vector 0x%02x (%s): ignored%s\n", vector,
+		ended ? "EOI sent to the local APIC" : "not in service at the local APIC",
+		strays == STRAY_LOG_MAX ? "; further ones are counted, not logged" : "");
 }
 
 void apic_spurious_interrupt(void)

@@ -525,6 +525,7 @@ static int setup(void **state)
 	(void)state;
 	memset(log_buf, 0, sizeof log_buf);
 	log_len = 0;
+	log_level = LOG_NORMAL;
 	for (unsigned i = 0; i < n_regions; i++)
 		free(regions[i].data);
 	n_regions = 0;
@@ -730,6 +731,7 @@ static void test_stray_log_is_limited(void **state)
 	x2apic_build(6);
 	apic_quiesce(0);
 	eoi_writes = 0;
+	log_level = LOG_QUIET; /* stray lines are printed at any level */
 	for (int i = 0; i < 10; i++) {
 		set_vector(LAPIC_ISR0, 0x50);
 		apic_stray_interrupt(0x50);

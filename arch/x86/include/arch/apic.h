@@ -33,7 +33,8 @@ void apic_stray_interrupt(uint32_t vector);
  * unless that vector really is in service (a device programmed with it). */
 void apic_spurious_interrupt(void);
 
-/* How many stray interrupts arrived since boot, logged or not. */
+/* How many stray interrupts arrived since boot, logged or not (the
+ * session's end prints the total when there were any). */
 unsigned apic_stray_count(void);
 
 #endif
