@@ -29,6 +29,7 @@
 #include <layout.h>
 
 #include "core/log.h"
+#include "lib/fmt.h"
 #include "lib/string.h"
 
 /* ------------------------------------------------------------ local APIC */
@@ -50,7 +51,8 @@
 #define LAPIC_LVT_LINT1 0x360
 #define LAPIC_LVT_ERROR 0x370
 #define LAPIC_TIMER_INIT 0x380
-#define LAPIC_VECTOR_WORDS 8      /* 256 vectors / 32 bits */
+#define LAPIC_VECTORS 256
+#define LAPIC_VECTOR_WORDS (LAPIC_VECTORS / 32)
 #define LAPIC_WORD_STRIDE 0x10    /* between two ISR (or IRR) words */
 #define X2APIC_MSR_BASE 0x800u
 #define X2APIC_MSR(reg) (X2APIC_MSR_BASE + ((reg) >> 4))
@@ -59,6 +61,7 @@
 #define LVT_EXTINT 0x700u
 #define LVT_NMI 0x400u
 #define SVR_ENABLE 0x100u
+#define SVR_VECTOR 0xFFu /* the spurious vector's bits */
 #define VERSION_MAX_LVT(v) (((v) >> 16) & 0xFFu) /* LVT entries - 1 */
 #define FIRST_OPTIONAL_LVT 3 /* timer, LINT0, LINT1 are entries 0-2 */
 /*
@@ -113,12 +116,6 @@ static void lapic_write(uint32_t reg, uint32_t v)
 		lapic_mmio[reg / 4] = v;
 }
 
-/* Whether vector v's bit is set in the ISR or IRR starting at bank. */
-static int lapic_vector_bit(uint32_t bank, uint32_t v)
-{
-	return (lapic_read(bank + (v / 32) * LAPIC_WORD_STRIDE) >> (v % 32)) & 1;
-}
-
 /* The highest vector set in the ISR or IRR at bank, or -1 if none. */
 static int lapic_highest(uint32_t bank)
 {
@@ -130,15 +127,18 @@ static int lapic_highest(uint32_t bank)
 	return -1;
 }
 
-/* How many vectors from first up are set in the ISR or IRR at bank. */
-static unsigned lapic_count_from(uint32_t bank, uint32_t first)
+/* How many vectors v, lo <= v < hi <= LAPIC_VECTORS, are set in the ISR
+ * or IRR at bank. */
+static unsigned lapic_count(uint32_t bank, uint32_t lo, uint32_t hi)
 {
 	unsigned n = 0;
 
-	for (uint32_t w = first / 32; w < LAPIC_VECTOR_WORDS; w++) {
-		uint32_t bits = lapic_read(bank + w * LAPIC_WORD_STRIDE);
-		if (w == first / 32)
-			bits &= ~0u << (first % 32);
+	for (uint32_t w = lo / 32; w * 32 < hi; w++) {
+		uint32_t bits = lapic_read(bank + w * LAPIC_WORD_STRIDE), first = w * 32;
+		if (lo > first)
+			bits &= ~0u << (lo - first);
+		if (hi < first + 32)
+			bits &= ~(~0u << (hi - first));
 		n += (unsigned)__builtin_popcount(bits);
 	}
 	return n;
@@ -209,15 +209,16 @@ static void lapic_eoi_in_service(void)
 /* Say what lapic_quiesce did, in the format docs/serial-log.md gives. */
 static void lapic_log(uint64_t base, uint32_t old_svr)
 {
-	const char *what = "LVTs masked, timer stopped, spurious vector";
+	char at[sizeof "at 0x12345678"];
+	const char *where = "(x2APIC mode)";
 
-	if (lapic_mode == LAPIC_X2APIC)
-		log_normal("apic: local APIC (x2APIC mode): %s 0x%02x -> 0x%02x, LINT0 ExtINT\n",
-			   what, old_svr & 0xFF, T_SPURIOUS);
-	else
-		log_normal("apic: local APIC at 0x%08x: %s 0x%02x -> 0x%02x, LINT0 ExtINT\n",
-			   (uint32_t)(base & APIC_BASE_ADDR_MASK), what, old_svr & 0xFF,
-			   T_SPURIOUS);
+	if (lapic_mode == LAPIC_XAPIC) {
+		fmt_snprintf(at, sizeof at, "at 0x%08x", (uint32_t)(base & APIC_BASE_ADDR_MASK));
+		where = at;
+	}
+	log_normal("apic: local APIC %s: LVTs masked, timer stopped, spurious vector 0x%02x -> "
+		   "0x%02x, LINT0 ExtINT\n",
+		   where, old_svr & SVR_VECTOR, T_SPURIOUS);
 }
 
 /*
@@ -259,17 +260,17 @@ static void interrupt_window(void)
  */
 static void lapic_drain_pending(void)
 {
-	unsigned pending = lapic_count_from(LAPIC_IRR0, FIRST_UNUSED_VECTOR);
-	unsigned held = lapic_count_from(LAPIC_IRR0, 0) - pending;
+	unsigned pending = lapic_count(LAPIC_IRR0, FIRST_UNUSED_VECTOR, LAPIC_VECTORS);
+	unsigned held = lapic_count(LAPIC_IRR0, 0, FIRST_UNUSED_VECTOR);
 
 	if (pending) {
 		log_normal("apic: %u interrupt%s pending at the local APIC, highest vector 0x%02x: "
 			   "taken as stray\n",
 			   pending, pending == 1 ? "" : "s", lapic_highest(LAPIC_IRR0));
-		for (int n = 0; n < DRAIN_ROUNDS && lapic_count_from(LAPIC_IRR0, FIRST_UNUSED_VECTOR);
-		     n++)
+		for (int n = 0; n < DRAIN_ROUNDS && pending; n++) {
 			interrupt_window();
-		pending = lapic_count_from(LAPIC_IRR0, FIRST_UNUSED_VECTOR);
+			pending = lapic_count(LAPIC_IRR0, FIRST_UNUSED_VECTOR, LAPIC_VECTORS);
+		}
 		if (pending)
 			log_normal("apic: %u interrupt%s still pending after %u windows\n", pending,
 				   pending == 1 ? "" : "s", DRAIN_ROUNDS);
@@ -279,11 +280,12 @@ static void lapic_drain_pending(void)
 			   held, held == 1 ? "" : "s", FIRST_UNUSED_VECTOR, TPR_HOLD_BELOW_UNUSED);
 }
 
-/* End vector v at the local APIC if it is in service there; 1 if it was. */
+/* End vector v (< LAPIC_VECTORS) at the local APIC if it is in service
+ * there; 1 if it was. */
 static int lapic_end_if_in_service(uint32_t v)
 {
-	if (lapic_mode == LAPIC_NONE || v >= LAPIC_VECTOR_WORDS * 32 ||
-	    !lapic_vector_bit(LAPIC_ISR0, v))
+	if (lapic_mode == LAPIC_NONE ||
+	    !((lapic_read(LAPIC_ISR0 + v / 32 * LAPIC_WORD_STRIDE) >> (v % 32)) & 1))
 		return 0;
 	lapic_write(LAPIC_EOI, 0);
 	return 1;
