@@ -104,7 +104,7 @@ static uint32_t lapic_read(uint32_t reg)
 {
 	if (lapic_mode == LAPIC_X2APIC)
 		return (uint32_t)rdmsr(X2APIC_MSR(reg));
-	return lapic_mmio[reg / 4];
+	return mmio_read32(&lapic_mmio[reg / 4]);
 }
 
 /* Write a register by its xAPIC offset; only once lapic_attach succeeded. */
@@ -113,7 +113,7 @@ static void lapic_write(uint32_t reg, uint32_t v)
 	if (lapic_mode == LAPIC_X2APIC)
 		wrmsr(X2APIC_MSR(reg), v);
 	else
-		lapic_mmio[reg / 4] = v;
+		mmio_write32(&lapic_mmio[reg / 4], v);
 }
 
 /* The highest vector set in the ISR or IRR at bank, or -1 if none. */
@@ -432,33 +432,52 @@ static int find_table(uint64_t rsdp_pa, const char *sig, uint64_t *out)
 
 /* -------------------------------------------------------------- IO-APIC */
 
-#define IOAPIC_REGSEL 0x00
+/* An IO-APIC shows two words of MMIO: IOREGSEL names one of its registers,
+ * IOWIN reads or writes the register named (Intel 82093AA datasheet,
+ * "Register Description"). */
+#define IOAPIC_REGSEL 0x00 /* byte offsets in the MMIO page */
 #define IOAPIC_WIN 0x10
-#define IOAPIC_VER 0x01
-#define IOAPIC_REDTBL 0x10
+#define IOAPIC_VER 0x01    /* register numbers, through IOREGSEL */
+#define IOAPIC_REDTBL 0x10 /* entry i: low word 0x10 + 2i, high word after it */
+#define IOAPIC_RTE_MASKED 0x10000u /* bit 16 of an entry's low word */
 #define IOAPIC_NO_ANSWER 0xFFFFFFFFu /* what a read of an empty bus returns */
 #define IOAPIC_MAX_ENTRY(ver) (((ver) >> 16) & 0xFFu) /* entries - 1 */
 
+/* Read register reg of the IO-APIC mapped at io. */
+static uint32_t ioapic_read(volatile uint32_t *io, uint32_t reg)
+{
+	mmio_write32(&io[IOAPIC_REGSEL / 4], reg);
+	return mmio_read32(&io[IOAPIC_WIN / 4]);
+}
+
+/* Write v to register reg of the IO-APIC mapped at io. */
+static void ioapic_write(volatile uint32_t *io, uint32_t reg, uint32_t v)
+{
+	mmio_write32(&io[IOAPIC_REGSEL / 4], reg);
+	mmio_write32(&io[IOAPIC_WIN / 4], v);
+}
+
 /*
  * Mask every redirection entry of the IO-APIC at pa (the index-th in the
- * MADT). One fixmap slot serves every IO-APIC in turn: each is masked
- * once, here, and never touched again, so any number of them is handled.
+ * MADT), leaving the rest of each entry as it was. One fixmap slot serves
+ * every IO-APIC in turn: each is masked once, here, and never touched
+ * again, so any number of them is handled.
  */
 static void ioapic_mask_all(unsigned index, uint32_t pa)
 {
-	volatile uint32_t *io = fixmap(FIXMAP_IOAPIC0, pa);
+	volatile uint32_t *io = fixmap(FIXMAP_IOAPIC, pa);
+	uint32_t ver = ioapic_read(io, IOAPIC_VER);
 
-	io[IOAPIC_REGSEL / 4] = IOAPIC_VER;
-	uint32_t ver = io[IOAPIC_WIN / 4];
 	if (ver == IOAPIC_NO_ANSWER) {
-		log_normal("apic: IO-APIC %u at 0x%08x does not answer (version 0x%08x): skipped\n",
-			   index, pa, ver);
+		log_normal("apic: IO-APIC %u at 0x%08x does not answer (version register reads "
+			   "0xffffffff): skipped\n",
+			   index, pa);
 		return;
 	}
 	unsigned entries = IOAPIC_MAX_ENTRY(ver) + 1;
 	for (unsigned i = 0; i < entries; i++) {
-		io[IOAPIC_REGSEL / 4] = IOAPIC_REDTBL + 2 * i;
-		io[IOAPIC_WIN / 4] = io[IOAPIC_WIN / 4] | LVT_MASKED;
+		uint32_t low = IOAPIC_REDTBL + 2 * i;
+		ioapic_write(io, low, ioapic_read(io, low) | IOAPIC_RTE_MASKED);
 	}
 	log_normal("apic: IO-APIC %u at 0x%08x: %u redirection entries masked\n", index, pa,
 		   entries);

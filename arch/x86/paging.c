@@ -7,8 +7,9 @@
  *     pages (PSE), global when the CPU has PGE so that switching CR3
  *     between tasks does not flush the kernel's TLB entries;
  *   - the kmap window: one page table whose entries are short-lived
- *     mappings of pages the direct map does not reach (highmem), plus a
- *     few fixed uncached device mappings (local APIC, IO-APIC);
+ *     mappings of pages the direct map does not reach (highmem), plus
+ *     uncached device mappings made at boot (the local APIC; the
+ *     IO-APICs, one after the other in a single slot);
  *   - the framebuffer window, when there is a framebuffer.
  * No kernel page table is ever added after boot, so the copies in task
  * directories never go stale. The loader's identity mapping of the

@@ -26,6 +26,7 @@
 
 #include <arch/cpu.h>
 #include <arch/io.h>
+#include <arch/paging.h>
 
 static uint64_t sim_rdmsr(uint32_t msr);
 static void sim_wrmsr(uint32_t msr, uint64_t v);
@@ -34,12 +35,16 @@ static void sim_cli(void);
 static void sim_outb(uint16_t port, uint8_t v);
 static uint8_t sim_inb(uint16_t port);
 static uint32_t sim_read_cr(void);
+static uint32_t sim_mmio_read32(const volatile uint32_t *reg);
+static void sim_mmio_write32(volatile uint32_t *reg, uint32_t v);
 #define rdmsr sim_rdmsr
 #define wrmsr sim_wrmsr
 #define sti sim_sti
 #define cli sim_cli
 #define outb sim_outb
 #define inb sim_inb
+#define mmio_read32 sim_mmio_read32
+#define mmio_write32 sim_mmio_write32
 #define read_cr0 sim_read_cr
 #define read_cr2 sim_read_cr
 #define read_cr3 sim_read_cr
@@ -54,6 +59,8 @@ static uint32_t sim_read_cr(void);
 #undef cli
 #undef outb
 #undef inb
+#undef mmio_read32
+#undef mmio_write32
 #undef read_cr0
 #undef read_cr2
 #undef read_cr3
@@ -291,22 +298,111 @@ static uint32_t mmio_page[1024];
 static uint32_t fixmap_lapic_pa;
 static unsigned fixmap_lapic_calls;
 
-/* IO-APICs: index register at 0, window at 0x10; a plain memory copy, so
- * the window reads back the version word the test put there. */
+/*
+ * IO-APICs as the 82093AA has them: of its MMIO, only IOREGSEL (offset 0)
+ * and IOWIN (0x10) answer; IOREGSEL names a register, IOWIN reaches it.
+ * Each entry starts as firmware might leave it: unmasked, level-triggered,
+ * active low, on vector 0x30 + i, for CPU i.
+ */
 #define MAX_SIM_IOAPICS 16
+#define SIM_IOAPIC_ENTRIES_MAX 64
+#define SIM_IOAPIC_WORDS (IOAPIC_WIN / 4 + 1) /* IOREGSEL .. IOWIN */
+#define SIM_IOREGSEL_ADDRESS 0xFFu            /* IOREGSEL bits 7:0 */
+#define SIM_RTE_LOW(i) (0xA000u | (0x30u + (i)))
+#define SIM_RTE_HIGH(i) ((uint32_t)(i) << 24)
 static struct sim_ioapic {
 	uint32_t pa;
-	uint32_t regs[8];
+	unsigned entries;
+	uint32_t mmio[SIM_IOAPIC_WORDS]; /* what fixmap hands out */
+	uint32_t regsel;                 /* the register IOWIN reaches */
+	uint32_t regs[IOAPIC_REDTBL + 2 * SIM_IOAPIC_ENTRIES_MAX];
 } ioapics[MAX_SIM_IOAPICS];
 static unsigned n_ioapics;
-static uint32_t empty_bus[8];
+static uint32_t empty_bus[SIM_IOAPIC_WORDS]; /* no device: reads are all ones */
 
 static void add_ioapic(uint32_t pa, unsigned entries)
 {
-	assert_true(n_ioapics < MAX_SIM_IOAPICS);
-	ioapics[n_ioapics].pa = pa;
-	ioapics[n_ioapics].regs[IOAPIC_WIN / 4] = (entries - 1) << 16 | 0x20;
-	n_ioapics++;
+	assert_true(n_ioapics < MAX_SIM_IOAPICS && entries <= SIM_IOAPIC_ENTRIES_MAX);
+	struct sim_ioapic *io = &ioapics[n_ioapics++];
+	memset(io, 0, sizeof *io);
+	io->pa = pa;
+	io->entries = entries;
+	io->regs[IOAPIC_VER] = (entries - 1) << 16 | 0x20;
+	for (unsigned i = 0; i < entries; i++) {
+		io->regs[IOAPIC_REDTBL + 2 * i] = SIM_RTE_LOW(i);
+		io->regs[IOAPIC_REDTBL + 2 * i + 1] = SIM_RTE_HIGH(i);
+	}
+}
+
+/* The simulated IO-APIC whose MMIO words reg lies in, or NULL. */
+static struct sim_ioapic *ioapic_at(const volatile uint32_t *reg)
+{
+	for (unsigned i = 0; i < n_ioapics; i++)
+		if (reg >= ioapics[i].mmio && reg < ioapics[i].mmio + SIM_IOAPIC_WORDS)
+			return &ioapics[i];
+	return NULL;
+}
+
+/* The register IOWIN reaches now; a test failure if there is none. */
+static uint32_t *ioapic_selected(struct sim_ioapic *io)
+{
+	uint32_t r = io->regsel;
+
+	if (r != IOAPIC_VER && (r < IOAPIC_REDTBL || r >= IOAPIC_REDTBL + 2 * io->entries))
+		fail_msg("IO-APIC at 0x%x: IOWIN used with IOREGSEL 0x%x: no such register", io->pa,
+			 r);
+	return &io->regs[r];
+}
+
+static int on_empty_bus(const volatile uint32_t *reg)
+{
+	return reg >= empty_bus && reg < empty_bus + SIM_IOAPIC_WORDS;
+}
+
+static uint32_t sim_mmio_read32(const volatile uint32_t *reg)
+{
+	struct sim_ioapic *io = ioapic_at(reg);
+
+	if (on_empty_bus(reg))
+		return IOAPIC_NO_ANSWER;
+	if (!io)
+		return *reg; /* the local APIC's page: plain registers */
+	if (reg == &io->mmio[IOAPIC_WIN / 4])
+		return *ioapic_selected(io);
+	if (reg == &io->mmio[IOAPIC_REGSEL / 4])
+		return io->regsel;
+	fail_msg("IO-APIC at 0x%x: read at offset 0x%x, neither IOREGSEL nor IOWIN", io->pa,
+		 (unsigned)(reg - io->mmio) * 4);
+	return 0;
+}
+
+static void sim_mmio_write32(volatile uint32_t *reg, uint32_t v)
+{
+	struct sim_ioapic *io = ioapic_at(reg);
+
+	if (on_empty_bus(reg))
+		return;
+	if (!io) {
+		*reg = v;
+	} else if (reg == &io->mmio[IOAPIC_REGSEL / 4]) {
+		io->regsel = v & SIM_IOREGSEL_ADDRESS;
+	} else if (reg == &io->mmio[IOAPIC_WIN / 4]) {
+		if (io->regsel == IOAPIC_VER)
+			fail_msg("IO-APIC at 0x%x: write to the read-only version register", io->pa);
+		*ioapic_selected(io) = v;
+	} else {
+		fail_msg("IO-APIC at 0x%x: write at offset 0x%x, neither IOREGSEL nor IOWIN",
+			 io->pa, (unsigned)(reg - io->mmio) * 4);
+	}
+}
+
+/* Every redirection entry of io masked, and nothing else in it changed. */
+static void assert_ioapic_masked(const struct sim_ioapic *io)
+{
+	for (unsigned i = 0; i < io->entries; i++) {
+		assert_int_equal(io->regs[IOAPIC_REDTBL + 2 * i], SIM_RTE_LOW(i) | IOAPIC_RTE_MASKED);
+		assert_int_equal(io->regs[IOAPIC_REDTBL + 2 * i + 1], SIM_RTE_HIGH(i));
+	}
 }
 
 void *fixmap(enum kmap_slot slot, paddr_t pa)
@@ -316,12 +412,11 @@ void *fixmap(enum kmap_slot slot, paddr_t pa)
 		fixmap_lapic_calls++;
 		return mmio_page;
 	}
-	if (slot != FIXMAP_IOAPIC0)
-		fail_msg("fixmap slot %d: apic.c uses FIXMAP_LAPIC and FIXMAP_IOAPIC0 only", slot);
+	if (slot != FIXMAP_IOAPIC)
+		fail_msg("fixmap slot %d: apic.c uses FIXMAP_LAPIC and FIXMAP_IOAPIC only", slot);
 	for (unsigned i = 0; i < n_ioapics; i++)
 		if (ioapics[i].pa == pa)
-			return ioapics[i].regs;
-	memset(empty_bus, 0xFF, sizeof empty_bus);
+			return ioapics[i].mmio;
 	return empty_bus;
 }
 
@@ -807,8 +902,8 @@ static void test_madt_through_xsdt(void **state)
 	apic_quiesce(RSDP_PA);
 	assert_logged("apic: IO-APIC 0 at 0xfec00000: 24 redirection entries masked");
 	assert_logged("cpu: 3 processors in the MADT, running on the boot CPU only");
-	assert_int_equal(ioapics[0].regs[IOAPIC_REGSEL / 4], IOAPIC_REDTBL + 2 * 23);
-	assert_true(ioapics[0].regs[IOAPIC_WIN / 4] & LVT_MASKED);
+	assert_int_equal(ioapics[0].regsel, IOAPIC_REDTBL + 2 * 23); /* up to the last entry */
+	assert_ioapic_masked(&ioapics[0]);
 }
 
 static void test_xsdt_above_4g_uses_rsdt(void **state)
@@ -951,10 +1046,10 @@ static void test_many_ioapics(void **state)
 			 "apic: IO-APIC %u at 0x%08x: %u redirection entries masked", i,
 			 0xFEC00000u + i * 0x1000u, 24 + i);
 		assert_logged(line);
-		assert_true(ioapics[i < 6 ? i : i - 1].regs[IOAPIC_WIN / 4] & LVT_MASKED);
+		assert_ioapic_masked(&ioapics[i < 6 ? i : i - 1]);
 	}
-	assert_logged("apic: IO-APIC 6 at 0xfec06000 does not answer (version 0xffffffff): "
-		      "skipped");
+	assert_logged("apic: IO-APIC 6 at 0xfec06000 does not answer (version register reads "
+		      "0xffffffff): skipped");
 	assert_logged("cpu: 1 processor in the MADT, running on the boot CPU only");
 }
 

@@ -14,9 +14,9 @@ enum kmap_slot {
 	KMAP_PT1,  /* a second one (fork, un-sharing a table) */
 	KMAP_PEEK, /* kernel reads of pages (show, checker, ACPI tables) */
 	KMAP_NSLOTS,
-	/* Fixed device mappings, uncached, set once at boot. */
-	FIXMAP_LAPIC = 1000,
-	FIXMAP_IOAPIC0, /* one IO-APIC at a time: each is masked, then left */
+	/* Device mappings, uncached, made at boot (apic.c). */
+	FIXMAP_LAPIC = 1000, /* the local APIC's registers (xAPIC mode) */
+	FIXMAP_IOAPIC,       /* each IO-APIC in turn: mapped, masked, then left */
 };
 
 #endif
