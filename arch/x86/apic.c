@@ -343,33 +343,49 @@ struct acpi_rsdp {
 
 enum root_result { ROOT_FOUND, ROOT_NOT_LISTED, ROOT_FAR, ROOT_BAD_SIGNATURE };
 
+/* A table found through a root table: where it is, and its header. */
+struct acpi_table {
+	uint64_t pa;
+	struct acpi_header h;
+};
+
+/* Why what starts at pa cannot be read whole, for a log line. */
+static const char *far_reason(uint64_t pa)
+{
+	return pa >= FOUR_GIB ? "is above 4 GiB, out of reach of 32-bit paging"
+			      : "reaches 4 GiB, out of reach of 32-bit paging";
+}
+
 /* Read the RSDP at pa into *p (xsdt left 0 before ACPI 2.0); 0 with a log
  * line when it is out of reach or not an RSDP. */
 static int read_rsdp(uint64_t pa, struct acpi_rsdp *p)
 {
 	memset(p, 0, sizeof *p);
 	if (phys_read(pa, p, RSDP_V1_SIZE) < 0) {
-		log_normal("apic: ACPI RSDP at 0x%llx is above 4 GiB, out of reach of 32-bit "
-			   "paging\n",
-			   (unsigned long long)pa);
+		log_normal("apic: ACPI RSDP at 0x%08llx %s\n", (unsigned long long)pa,
+			   far_reason(pa));
 		return 0;
 	}
 	if (memcmp(p->sig, "RSD PTR ", sizeof p->sig)) {
-		log_normal("apic: no ACPI RSDP signature at 0x%llx\n", (unsigned long long)pa);
+		log_normal("apic: no ACPI RSDP signature at 0x%08llx\n", (unsigned long long)pa);
 		return 0;
 	}
-	if (p->revision >= RSDP_XSDT_REVISION && phys_read(pa, p, sizeof *p) < 0)
-		p->xsdt = 0; /* the RSDP straddles 4 GiB: the RSDT is all we can use */
+	/* ACPI 2.0 and up: the XSDT's address follows. When those bytes reach
+	 * 4 GiB, phys_read copies nothing and xsdt stays 0: the RSDT is all
+	 * there is to use. */
+	if (p->revision >= RSDP_XSDT_REVISION)
+		(void)phys_read(pa, p, sizeof *p);
 	return 1;
 }
 
 /*
  * Look for the table with signature sig among the entries of the root
- * table (XSDT or RSDT, named root_sig, entry bytes apart) at root.
- * Entries above 4 GiB are skipped: another root may list a copy below.
+ * table (XSDT or RSDT, named root_sig, entry bytes apart) at root; fill
+ * *out when found. Entries above 4 GiB are skipped: another root may list
+ * a copy below.
  */
 static enum root_result root_find(uint64_t root, const char *root_sig, unsigned entry,
-				  const char *sig, uint64_t *out)
+				  const char *sig, struct acpi_table *out)
 {
 	struct acpi_header h;
 
@@ -380,22 +396,22 @@ static enum root_result root_find(uint64_t root, const char *root_sig, unsigned 
 	uint32_t end = h.length < ACPI_ROOT_MAX_BYTES ? h.length : ACPI_ROOT_MAX_BYTES;
 	for (uint32_t off = sizeof h; off + entry <= end; off += entry) {
 		uint64_t table = 0;
-		struct acpi_header t;
 		if (phys_read(root + off, &table, entry) < 0)
 			return ROOT_FAR;
-		if (table && phys_read(table, &t, sizeof t) == 0 && !memcmp(t.sig, sig, 4)) {
-			*out = table;
+		if (table && phys_read(table, &out->h, sizeof out->h) == 0 &&
+		    !memcmp(out->h.sig, sig, sizeof out->h.sig)) {
+			out->pa = table;
 			return ROOT_FOUND;
 		}
 	}
 	return ROOT_NOT_LISTED;
 }
 
-/* Why a root table was of no use, for the log line. */
-static const char *root_problem(enum root_result r)
+/* Why the root table at root was of no use, for the log line. */
+static const char *root_problem(enum root_result r, uint64_t root)
 {
 	if (r == ROOT_FAR)
-		return "is above 4 GiB, out of reach of 32-bit paging";
+		return far_reason(root);
 	if (r == ROOT_BAD_SIGNATURE)
 		return "has a bad signature";
 	return "lists no such table below 4 GiB";
@@ -407,7 +423,7 @@ static const char *root_problem(enum root_result r)
  * broken or lacks the table, in the RSDT (32-bit entries), which firmware
  * keeps for 32-bit systems like this one. Each fallback is logged.
  */
-static int find_table(uint64_t rsdp_pa, const char *sig, uint64_t *out)
+static int find_table(uint64_t rsdp_pa, const char *sig, struct acpi_table *out)
 {
 	struct acpi_rsdp p;
 	enum root_result r;
@@ -418,15 +434,17 @@ static int find_table(uint64_t rsdp_pa, const char *sig, uint64_t *out)
 		r = root_find(p.xsdt, "XSDT", sizeof(uint64_t), sig, out);
 		if (r == ROOT_FOUND)
 			return 1;
-		log_normal("apic: ACPI XSDT at 0x%llx %s: %s\n", (unsigned long long)p.xsdt,
-			   root_problem(r), p.rsdt ? "trying the RSDT" : "and there is no RSDT");
+		log_normal("apic: ACPI XSDT at 0x%08llx %s: %s\n", (unsigned long long)p.xsdt,
+			   root_problem(r, p.xsdt),
+			   p.rsdt ? "trying the RSDT" : "and there is no RSDT");
 	}
 	if (!p.rsdt)
 		return 0;
 	r = root_find(p.rsdt, "RSDT", sizeof(uint32_t), sig, out);
 	if (r == ROOT_FOUND)
 		return 1;
-	log_normal("apic: ACPI RSDT at 0x%08x %s\n", p.rsdt, root_problem(r));
+	log_normal("apic: ACPI RSDT at 0x%08llx %s\n", (unsigned long long)p.rsdt,
+		   root_problem(r, p.rsdt));
 	return 0;
 }
 
@@ -524,30 +542,46 @@ static void madt_entry(const uint8_t *e, unsigned len, struct madt_totals *t)
 }
 
 /*
- * Walk the MADT at madt entry by entry (read one at a time: a machine
- * with many CPUs has a table of several KiB). A corrupt length ends the
- * walk with a log line; the table size is capped, so the loop always ends.
+ * Read the MADT entry at offset off into e (MADT_ENTRY_MAX bytes); end is
+ * where the table ends, capped. Returns the entry's length, or 0 with a
+ * log line when the entry is broken or runs past 4 GiB: the walk stops.
  */
-static void madt_walk(uint64_t madt, struct madt_totals *t)
+static unsigned madt_entry_read(const struct acpi_table *madt, uint32_t off, uint32_t end,
+				uint8_t *e)
 {
-	struct acpi_header h;
-	uint8_t e[MADT_ENTRY_MAX];
-
-	if (phys_read(madt, &h, sizeof h) < 0)
-		return; /* find_table read this header already */
-	uint32_t end = h.length < MADT_MAX_BYTES ? h.length : MADT_MAX_BYTES;
-	for (uint32_t off = sizeof h + MADT_ENTRIES_OFFSET; off + MADT_ENTRY_MIN <= end;) {
-		unsigned len = 0;
-		if (phys_read(madt + off, e, MADT_ENTRY_MIN) == 0)
-			len = e[1];
-		if (len < MADT_ENTRY_MIN || off + len > end || phys_read(madt + off, e, len) < 0) {
+	if (phys_read(madt->pa + off, e, MADT_ENTRY_MIN) == 0) {
+		unsigned len = e[1];
+		if (len < MADT_ENTRY_MIN || off + len > end) {
 			log_normal("apic: MADT entry at offset %u: bad length %u (%u bytes left): "
 				   "rest of the table ignored\n",
 				   off, len, end - off);
-			return;
+			return 0;
 		}
+		if (phys_read(madt->pa + off, e, len) == 0)
+			return len;
+	}
+	log_normal("apic: MADT entry at offset %u runs past 4 GiB: rest of the table ignored\n",
+		   off);
+	return 0;
+}
+
+/*
+ * Walk the MADT entry by entry (read one at a time: a machine with many
+ * CPUs has a table of several KiB). A broken entry ends the walk; the
+ * table size is capped, so the loop always ends.
+ */
+static void madt_walk(const struct acpi_table *madt, struct madt_totals *t)
+{
+	uint8_t e[MADT_ENTRY_MAX];
+	uint32_t end = madt->h.length < MADT_MAX_BYTES ? madt->h.length : MADT_MAX_BYTES;
+	unsigned len;
+
+	for (uint32_t off = sizeof madt->h + MADT_ENTRIES_OFFSET; off + MADT_ENTRY_MIN <= end;
+	     off += len) {
+		len = madt_entry_read(madt, off, end, e);
+		if (!len)
+			return;
 		madt_entry(e, len, t);
-		off += len;
 	}
 }
 
@@ -555,14 +589,14 @@ static void madt_walk(uint64_t madt, struct madt_totals *t)
 static void madt_quiesce(uint64_t rsdp)
 {
 	struct madt_totals t = { 0, 0 };
-	uint64_t madt;
+	struct acpi_table madt;
 
 	if (!rsdp || !find_table(rsdp, "APIC", &madt)) {
 		log_normal("apic: no ACPI MADT: IO-APICs left as they are\n");
 		log_normal("cpu: no MADT; running on the boot CPU\n");
 		return;
 	}
-	madt_walk(madt, &t);
+	madt_walk(&madt, &t);
 	log_normal("cpu: %u processor%s in the MADT, running on the boot CPU only\n", t.cpus,
 		   t.cpus == 1 ? "" : "s");
 }

@@ -922,6 +922,22 @@ static void test_xsdt_above_4g_uses_rsdt(void **state)
 	assert_logged("cpu: 1 processor in the MADT, running on the boot CPU only");
 }
 
+/* An XSDT whose header runs into 4 GiB is as far out of reach. */
+static void test_xsdt_reaching_4g_uses_rsdt(void **state)
+{
+	(void)state;
+	uint64_t edge_xsdt = FOUR_GIB - 16, tables[] = { MADT_PA };
+
+	put_rsdp(RSDP_PA, 2, RSDT_PA, edge_xsdt);
+	put_root(RSDT_PA, "RSDT", 4, tables, 1);
+	madt_begin(MADT_PA);
+	madt_cpu(0, 1);
+	apic_quiesce(RSDP_PA);
+	assert_logged("apic: ACPI XSDT at 0xfffffff0 reaches 4 GiB, out of reach of 32-bit "
+		      "paging: trying the RSDT");
+	assert_logged("cpu: 1 processor in the MADT, running on the boot CPU only");
+}
+
 static void test_xsdt_above_4g_without_rsdt(void **state)
 {
 	(void)state;
@@ -948,7 +964,7 @@ static void test_madt_above_4g_copy_in_rsdt(void **state)
 	madt_cpu(0, 1);
 	madt_cpu(1, 1);
 	apic_quiesce(RSDP_PA);
-	assert_logged("apic: ACPI XSDT at 0x7fe0000 lists no such table below 4 GiB: "
+	assert_logged("apic: ACPI XSDT at 0x07fe0000 lists no such table below 4 GiB: "
 		      "trying the RSDT");
 	assert_logged("cpu: 2 processors in the MADT, running on the boot CPU only");
 }
@@ -964,7 +980,7 @@ static void test_xsdt_bad_signature_uses_rsdt(void **state)
 	madt_begin(MADT_PA);
 	madt_cpu(0, 1);
 	apic_quiesce(RSDP_PA);
-	assert_logged("apic: ACPI XSDT at 0x7fe0000 has a bad signature: trying the RSDT");
+	assert_logged("apic: ACPI XSDT at 0x07fe0000 has a bad signature: trying the RSDT");
 	assert_logged("cpu: 1 processor in the MADT, running on the boot CPU only");
 }
 
@@ -996,8 +1012,23 @@ static void test_rsdp_straddling_4g(void **state)
 {
 	(void)state;
 	apic_quiesce(0xFFFFFFF0ull); /* 20 bytes from there reach past 4 GiB */
-	assert_logged("apic: ACPI RSDP at 0xfffffff0 is above 4 GiB, out of reach of 32-bit "
+	assert_logged("apic: ACPI RSDP at 0xfffffff0 reaches 4 GiB, out of reach of 32-bit "
 		      "paging");
+}
+
+/* An ACPI 2.0 RSDP whose XSDT address lies past 4 GiB: the RSDT serves. */
+static void test_rsdp_xsdt_field_past_4g(void **state)
+{
+	(void)state;
+	uint64_t rsdp = FOUR_GIB - 24, tables[] = { MADT_PA }; /* 20 bytes fit, 36 do not */
+
+	put_rsdp(rsdp, 2, RSDT_PA, XSDT_PA);
+	put_root(RSDT_PA, "RSDT", 4, tables, 1);
+	madt_begin(MADT_PA);
+	madt_cpu(0, 1);
+	apic_quiesce(rsdp);
+	assert_int_equal(log_lines_with("XSDT"), 0);
+	assert_logged("cpu: 1 processor in the MADT, running on the boot CPU only");
 }
 
 static void test_rsdp_bad_signature(void **state)
@@ -1006,7 +1037,7 @@ static void test_rsdp_bad_signature(void **state)
 	put_rsdp(RSDP_PA, 2, RSDT_PA, XSDT_PA);
 	memcpy(regions[0].data, "RSD PTX ", 8);
 	apic_quiesce(RSDP_PA);
-	assert_logged("apic: no ACPI RSDP signature at 0xe0000");
+	assert_logged("apic: no ACPI RSDP signature at 0x000e0000");
 	assert_logged("apic: no ACPI MADT: IO-APICs left as they are");
 }
 
@@ -1092,6 +1123,9 @@ static void test_madt_running_past_4g(void **state)
 	apic_quiesce(RSDP_PA);
 	assert_int_equal(log_lines_with("rest of the table ignored"), 1);
 	char line[128];
+	snprintf(line, sizeof line,
+		 "apic: MADT entry at offset %u runs past 4 GiB: rest of the table ignored", off);
+	assert_logged(line);
 	snprintf(line, sizeof line, "cpu: %u processors in the MADT, running on the boot CPU only",
 		 (off - (uint32_t)(sizeof(struct acpi_header) + MADT_ENTRIES_OFFSET)) / 8);
 	assert_logged(line);
@@ -1115,12 +1149,14 @@ int main(void)
 		cmocka_unit_test_setup(test_nmi_enable, setup),
 		cmocka_unit_test_setup(test_madt_through_xsdt, setup),
 		cmocka_unit_test_setup(test_xsdt_above_4g_uses_rsdt, setup),
+		cmocka_unit_test_setup(test_xsdt_reaching_4g_uses_rsdt, setup),
 		cmocka_unit_test_setup(test_xsdt_above_4g_without_rsdt, setup),
 		cmocka_unit_test_setup(test_madt_above_4g_copy_in_rsdt, setup),
 		cmocka_unit_test_setup(test_xsdt_bad_signature_uses_rsdt, setup),
 		cmocka_unit_test_setup(test_rsdp_v1_ignores_xsdt_field, setup),
 		cmocka_unit_test_setup(test_rsdp_above_4g, setup),
 		cmocka_unit_test_setup(test_rsdp_straddling_4g, setup),
+		cmocka_unit_test_setup(test_rsdp_xsdt_field_past_4g, setup),
 		cmocka_unit_test_setup(test_rsdp_bad_signature, setup),
 		cmocka_unit_test_setup(test_no_madt_listed, setup),
 		cmocka_unit_test_setup(test_many_ioapics, setup),
