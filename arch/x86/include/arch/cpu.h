@@ -4,6 +4,8 @@
 
 #include <stdint.h>
 
+#include "arch/x86/include/arch/tsc.h" /* rdtsc(), shared with the loader */
+
 #define CR0_PE 0x00000001u
 #define CR0_MP 0x00000002u
 #define CR0_EM 0x00000004u /* no x87: its instructions raise #NM */
@@ -61,14 +63,6 @@ static inline uint64_t rdmsr(uint32_t msr)
 static inline void wrmsr(uint32_t msr, uint64_t v)
 {
 	__asm__ volatile("wrmsr" : : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
-}
-
-static inline uint64_t rdtsc(void)
-{
-	uint32_t lo, hi;
-
-	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	return (uint64_t)hi << 32 | lo;
 }
 
 static inline void cpuid(uint32_t leaf, uint32_t *a, uint32_t *b, uint32_t *c, uint32_t *d)
