@@ -5,56 +5,34 @@
  *
  * Many PCs have no COM1: port reads then float to 0xFF, the "transmitter
  * empty" bit always reads set and other bits lie. So the UART is probed
- * first, with the kernel's own probe (arch/uart16550.h: IER read-back,
- * then a loopback round trip), and every wait on the line status is bounded.
+ * first, and set up and written, with the kernel's own code
+ * (arch/uart16550.h: the firmware's last bytes let out, IER read-back, a
+ * loopback round trip; then 115200 8N1 exactly as the kernel sets it, so
+ * one terminal setting reads both), and every wait is bounded.
  */
 #include "loader.h"
 
 #include "arch/x86/include/arch/uart16550.h"
 
-#define WAIT_LIMIT 100000 /* polls; ~100 ms even on slow port I/O */
-#define MAX_TIMEOUTS 8    /* then the UART is taken as gone */
-
-/* Spin until one of the LSR bits in mask is set; 0 on timeout. */
-static int com1_wait(uint8_t mask)
-{
-	for (int i = 0; i < WAIT_LIMIT; i++)
-		if (inb(COM1 + REG_LSR) & mask)
-			return 1;
-	return 0;
-}
-
-/*
- * 115200 8N1, interrupts off: what the kernel sets, so one terminal setting
- * reads both. The firmware's last bytes are let out first (a bounded wait),
- * since changing the divisor under them would garble them.
- */
-static void com1_setup(void)
-{
-	com1_wait(LSR_IDLE);
-	outb(COM1 + REG_IER, 0);
-	outb(COM1 + REG_LCR, LCR_DLAB);
-	outb(COM1 + REG_DLL, DIVISOR_115200);
-	outb(COM1 + REG_DLM, 0);
-	outb(COM1 + REG_LCR, LCR_8N1);
-	outb(COM1 + REG_MCR, MCR_DTR | MCR_RTS);
-}
+/* Waits are bounded in polls (UART16550_WAIT_POLLS: ~100 ms on a PC, ~5 ms
+ * emulated), not in TSC time as the kernel's: this writer is given nothing
+ * but the line (the TSC's rate may not even be known yet), and one line
+ * before a halt needs no finer bound. */
+#define BOUND UART16550_BOUND_POLLS
+#define MAX_TIMEOUTS 8 /* in the whole line: then the UART is taken as gone */
 
 int com1_write(const char *s)
 {
 	int timeouts = 0;
 
-	if (!uart16550_probe(COM1))
+	if (!uart16550_probe(COM1, BOUND))
 		return 0;
-	com1_setup();
+	uart16550_setup(COM1);
 	for (; *s && timeouts < MAX_TIMEOUTS; s++) {
-		if (*s == '\n') {
-			timeouts += !com1_wait(LSR_THR_EMPTY);
-			outb(COM1 + REG_DATA, '\r');
-		}
-		timeouts += !com1_wait(LSR_THR_EMPTY);
-		outb(COM1 + REG_DATA, (uint8_t)*s);
+		if (*s == '\n')
+			timeouts += !uart16550_put(COM1, '\r', BOUND);
+		timeouts += !uart16550_put(COM1, (uint8_t)*s, BOUND);
 	}
-	com1_wait(LSR_IDLE); /* let it out before the CPU halts */
+	uart16550_wait(COM1, LSR_IDLE, BOUND); /* let it out before the CPU halts */
 	return 1;
 }
