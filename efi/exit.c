@@ -9,18 +9,22 @@
  *    number of entries, so the kernel's copy is never cut short;
  *  - nothing allocates or prints between the final GetMemoryMap and
  *    ExitBootServices;
- *  - if by then the map has outgrown the buffers (or left too little room
- *    for the retry below), ExitBootServices has not been called yet and
- *    boot services are whole: both buffers are made bigger and the map is
- *    read again, a bounded number of times;
+ *  - the final map is read with a few entries of the buffer held back, for
+ *    the retry below; if by then the map has outgrown the rest (the
+ *    firmware says EFI_BUFFER_TOO_SMALL, with the size it needs),
+ *    ExitBootServices has not been called yet and boot services are
+ *    whole: both buffers are made bigger and the map is read again, a
+ *    bounded number of times;
  *  - a stale map key (EFI_INVALID_PARAMETER) means: read the map again,
- *    into the same buffer, and retry once;
+ *    into the same buffer (now with the held-back entries), and retry once;
  *  - once ExitBootServices has been called, even unsuccessfully, the loader
  *    calls nothing but GetMemoryMap and ExitBootServices (UEFI <= 2.8 allows
  *    nothing else; 2.9 added memory allocation, which older firmware may not
  *    survive). The console may be torn down and the timer stopped, so a
  *    failure from then on is written to COM1 by port I/O and the CPU halts:
- *    the firmware is half shut down and cannot be returned to.
+ *    the firmware is half shut down and cannot be returned to;
+ *  - only after ExitBootServices succeeded are the map recorded for the
+ *    kernel and the trampoline's parameters written.
  *
  * Testing the grow path: map_slack = 0 in playground.cfg gives the first
  * buffers no slack, and the boot enlarges them once ("loader: memory map
@@ -28,33 +32,30 @@
  */
 #include "loader.h"
 
+#include "arch/x86/include/arch/tsc.h"
 #include "lib/fmt.h"
 
 #define MAP_SLACK_DESCRIPTORS CONFIG_MAP_SLACK_DEFAULT /* room when the buffers grow */
-/* Free entries wanted when ExitBootServices is called: the retry after a
- * stale key may not allocate, so the map can only grow into these. */
+/* Entries held back when the final map is read: the retry after a stale
+ * key may not allocate, so the map can only grow into these. */
 #define MAP_RETRY_SPARE 8
 #define MAP_GROW_TRIES 4
 #define EBS_STALE_KEY_RETRY 2 /* the attempt number of the one retry */
+#define BI_KEEP_SELF 0        /* bootinfo's keep entry for its own pages */
 
 extern const char tramp_start[], tramp_enter[];
 
-/* The firmware's descriptors; room for map_capacity of map_dsize bytes. */
+/* tramp_enter(page) (arch/x86/trampoline.S) leaves long mode: no return. */
+typedef void (*tramp_entry_fn)(uint64_t page) __attribute__((noreturn));
+
+/* The firmware's descriptors: room for h->bi->mmap_capacity of
+ * h->bi->mmap_desc_size bytes (bootinfo records the room of both buffers). */
 static void *raw_map;
-static UINTN map_capacity, map_dsize, bi_pages;
 
 struct map_read {
 	UINTN size, key, dsize;
 	UINT32 dver;
 };
-
-static inline uint64_t rdtsc(void)
-{
-	uint32_t lo, hi;
-
-	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	return (uint64_t)hi << 32 | lo;
-}
 
 /* Say what failed, for main's "loader: error: ..." line. */
 static void set_failed(struct handoff *h, const char *fmt, ...)
@@ -68,31 +69,33 @@ static void set_failed(struct handoff *h, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Header fields that depend on the buffer: its size, the map's room, and
- * the keep entry that stops the kernel from handing the pages out. */
-static void set_bootinfo_room(struct bootinfo *bi, UINTN capacity, UINTN pages)
+/* Free both buffers of bi (its own pages are its keep entry). */
+static void free_buffers(struct bootinfo *bi)
 {
-	struct bi_keep self = { (uint64_t)(UINTN)bi, pages * PAGE_SIZE, BI_KEEP_BOOTINFO, 0 };
+	UINTN pages = (UINTN)(bi->keep[BI_KEEP_SELF].size / PAGE_SIZE);
 
-	bi->magic = BOOTINFO_MAGIC;
-	bi->version = BOOTINFO_VERSION;
+	uefi_call_wrapper(BS->FreePages, 2, (EFI_PHYSICAL_ADDRESS)(UINTN)bi, pages);
+	FreePool(raw_map);
+}
+
+/* The header fields that depend on the buffers: bi's size, the map's room
+ * and stride, and the keep entry that stops the kernel from handing bi's
+ * pages out. */
+static void set_room(struct bootinfo *bi, UINTN capacity, UINTN dsize, UINTN pages)
+{
 	bi->size = (uint32_t)(sizeof *bi + capacity * sizeof bi->mmap[0]);
 	bi->mmap_capacity = (uint32_t)capacity;
-	bi->mmap_desc_size = map_dsize;
-	for (uint32_t i = 0; i < bi->nkeep; i++) {
-		if (bi->keep[i].kind == BI_KEEP_BOOTINFO) {
-			bi->keep[i] = self;
-			return;
-		}
-	}
-	bi->keep[bi->nkeep++] = self; /* the first entry: nkeep was 0 */
+	bi->mmap_desc_size = dsize;
+	bi->keep[BI_KEEP_SELF] = (struct bi_keep){ (uint64_t)(UINTN)bi, pages * PAGE_SIZE,
+						   BI_KEEP_BOOTINFO, 0 };
 }
 
 /*
- * (Re)size both buffers for capacity descriptors of dsize bytes. A new
- * bootinfo takes over everything the old one held (config, files, keep
- * list, log) and h->bi points at it; the old buffers are freed. On
- * failure nothing changes. Boot services must be whole (no EBS yet).
+ * (Re)size both buffers for capacity descriptors of dsize bytes. The first
+ * call (h->bi NULL) makes bootinfo: magic, version, keep[BI_KEEP_SELF]. A
+ * later one moves everything the old bootinfo held (config, files, keep
+ * list, log) into the new, frees the old buffers, and h->bi points at the
+ * new. On failure nothing changes. Boot services must be whole (no EBS yet).
  */
 static EFI_STATUS size_buffers(struct handoff *h, UINTN capacity, UINTN dsize)
 {
@@ -110,23 +113,23 @@ static EFI_STATUS size_buffers(struct handoff *h, UINTN capacity, UINTN dsize)
 	SetMem(bi, pages * PAGE_SIZE, 0);
 	if (h->bi) {
 		CopyMem(bi, h->bi, sizeof *bi); /* the fixed part; the map is read later */
-		uefi_call_wrapper(BS->FreePages, 2, (EFI_PHYSICAL_ADDRESS)(UINTN)h->bi, bi_pages);
-		FreePool(raw_map);
+		free_buffers(h->bi);
+	} else {
+		bi->magic = BOOTINFO_MAGIC;
+		bi->version = BOOTINFO_VERSION;
+		bi->nkeep = BI_KEEP_SELF + 1;
 	}
 	raw_map = raw;
-	map_capacity = capacity;
-	map_dsize = dsize;
-	bi_pages = pages;
-	set_bootinfo_room(bi, capacity, pages);
+	set_room(bi, capacity, dsize, pages);
 	h->bi = bi;
 	return EFI_SUCCESS;
 }
 
 /*
  * How many descriptors the map needs now, and their stride: GetMemoryMap
- * with no buffer, which neither allocates nor changes the map. This is
- * the count a buffer is checked against (edk2 merges neighbours only
- * after that check, so the map it then returns may be shorter).
+ * with no buffer, which neither allocates nor changes the map. That is the
+ * count a buffer is checked against (edk2 merges neighbours only after
+ * that check, so the map it then returns may be shorter).
  */
 static EFI_STATUS count_map(UINTN *entries, UINTN *dsize)
 {
@@ -143,7 +146,7 @@ static EFI_STATUS count_map(UINTN *entries, UINTN *dsize)
 	return st == EFI_SUCCESS || st == EFI_BUFFER_TOO_SMALL ? EFI_DEVICE_ERROR : st;
 }
 
-EFI_STATUS prepare_memory_map(struct handoff *h)
+EFI_STATUS prepare_memory_map(struct handoff *h, uint32_t slack)
 {
 	UINTN entries, dsize;
 	EFI_STATUS st = count_map(&entries, &dsize);
@@ -153,8 +156,7 @@ EFI_STATUS prepare_memory_map(struct handoff *h)
 		return st;
 	}
 	/* The allocations from here to the end add descriptors: hence the slack. */
-	UINTN capacity = entries + h->first_slack;
-	h->bi = NULL;
+	UINTN capacity = entries + slack;
 	st = size_buffers(h, capacity, dsize);
 	if (st != EFI_SUCCESS)
 		set_failed(h, "out of memory for the memory map (%lu entries)",
@@ -163,19 +165,24 @@ EFI_STATUS prepare_memory_map(struct handoff *h)
 }
 
 /*
- * GetMemoryMap into raw_map. A map that does not fit the buffers (or a
- * changed DescriptorSize) is EFI_BUFFER_TOO_SMALL, with m->size the bytes
- * the firmware has, so the caller knows how much room is needed.
+ * GetMemoryMap into raw_map, offering the firmware room for room
+ * descriptors (at most bi->mmap_capacity). A map that does not fit, or a
+ * DescriptorSize other than the buffers were made for, is
+ * EFI_BUFFER_TOO_SMALL, with m->size the bytes the firmware has and
+ * m->dsize its stride: what new buffers need. Calls nothing but
+ * GetMemoryMap, so it may follow a failed ExitBootServices.
  */
-static EFI_STATUS read_map(struct map_read *m)
+static EFI_STATUS read_map(const struct bootinfo *bi, struct map_read *m, UINTN room)
 {
-	m->size = map_capacity * map_dsize;
+	m->size = room * bi->mmap_desc_size;
 	m->dsize = 0;
 	EFI_STATUS st = uefi_call_wrapper(BS->GetMemoryMap, 5, &m->size, raw_map, &m->key,
 					  &m->dsize, &m->dver);
-	if (!m->dsize)
-		m->dsize = map_dsize; /* the firmware did not say: the stride it gave before */
-	if (st == EFI_SUCCESS && (m->dsize != map_dsize || m->size / m->dsize > map_capacity))
+	if (!m->dsize) /* the firmware did not say: the stride it gave before */
+		m->dsize = bi->mmap_desc_size;
+	/* A success fits the room offered (m->size <= it), in the firmware's
+	 * stride: only that stride can make it overflow bootinfo's array. */
+	if (st == EFI_SUCCESS && m->dsize != bi->mmap_desc_size)
 		return EFI_BUFFER_TOO_SMALL;
 	return st;
 }
@@ -184,7 +191,7 @@ static EFI_STATUS read_map(struct map_read *m)
  * are whole: the final GetMemoryMap comes after this line). */
 static EFI_STATUS grow_buffers(struct handoff *h, UINTN entries, UINTN dsize)
 {
-	UINTN old = map_capacity, want = entries + MAP_SLACK_DESCRIPTORS;
+	UINTN old = h->bi->mmap_capacity, want = entries + MAP_SLACK_DESCRIPTORS;
 
 	if (size_buffers(h, want, dsize) != EFI_SUCCESS) {
 		set_failed(h, "out of memory for the memory map (%lu entries)",
@@ -197,42 +204,33 @@ static EFI_STATUS grow_buffers(struct handoff *h, UINTN entries, UINTN dsize)
 	return EFI_SUCCESS;
 }
 
-/* Is there room for entries of dsize bytes, plus the spare the retry
- * after a stale key may need? EFI_BUFFER_TOO_SMALL if not. */
-static EFI_STATUS check_room(UINTN *entries, UINTN *dsize)
-{
-	EFI_STATUS st = count_map(entries, dsize);
-
-	if (st != EFI_SUCCESS)
-		return st;
-	if (*dsize != map_dsize || *entries + MAP_RETRY_SPARE > map_capacity)
-		return EFI_BUFFER_TOO_SMALL;
-	return EFI_SUCCESS;
-}
-
-/* The final map, with MAP_RETRY_SPARE entries still free; grows the
- * buffers up to MAP_GROW_TRIES times. Before ExitBootServices only. */
+/*
+ * The final map, read with MAP_RETRY_SPARE entries of the buffers held
+ * back: the firmware must fit it in the rest, and says how much it needs
+ * when it cannot (one GetMemoryMap a pass). Then both buffers grow for
+ * that, up to MAP_GROW_TRIES times. Before ExitBootServices only.
+ */
 static EFI_STATUS read_final_map(struct handoff *h, struct map_read *m)
 {
 	for (unsigned grows = 0;; grows++) {
-		UINTN entries = 0, dsize = 0;
-		EFI_STATUS st = check_room(&entries, &dsize);
+		UINTN capacity = h->bi->mmap_capacity;
+		UINTN room = capacity > MAP_RETRY_SPARE ? capacity - MAP_RETRY_SPARE : 0;
+		EFI_STATUS st = read_map(h->bi, m, room);
 
-		if (st == EFI_SUCCESS)
-			st = read_map(m); /* too small only if it grew since check_room */
 		if (st == EFI_SUCCESS)
 			return EFI_SUCCESS;
 		if (st != EFI_BUFFER_TOO_SMALL) {
 			set_failed(h, "GetMemoryMap failed");
 			return st;
 		}
+		UINTN entries = (m->size + m->dsize - 1) / m->dsize; /* this read's, not older */
 		if (grows == MAP_GROW_TRIES) {
 			set_failed(h, "the memory map kept outgrowing its buffer "
 				      "(%lu entries, room for %lu)",
-				   (unsigned long)entries, (unsigned long)map_capacity);
+				   (unsigned long)entries, (unsigned long)capacity);
 			return EFI_BUFFER_TOO_SMALL;
 		}
-		st = grow_buffers(h, entries, dsize);
+		st = grow_buffers(h, entries, m->dsize);
 		if (st != EFI_SUCCESS)
 			return st;
 	}
@@ -271,7 +269,6 @@ static void record_map(struct bootinfo *bi, const struct map_read *m)
 						     d->Attribute, d->Type, 0 };
 	}
 	bi->mmap_count = (uint32_t)n;
-	bi->mmap_desc_size = m->dsize;
 }
 
 /* The trampoline's parameter block (arch/x86/trampoline.S, "params"). */
@@ -295,7 +292,8 @@ EFI_STATUS exit_and_jump(EFI_HANDLE image, struct handoff *h)
 	st = uefi_call_wrapper(BS->ExitBootServices, 2, image, m.key);
 	if (st == EFI_INVALID_PARAMETER) {
 		attempt = EBS_STALE_KEY_RETRY;
-		st = read_map(&m); /* the same buffer: no allocation now */
+		/* The same buffer, held-back entries included: no allocation now. */
+		st = read_map(h->bi, &m, h->bi->mmap_capacity);
 		if (st != EFI_SUCCESS)
 			halt_after_ebs("GetMemoryMap", attempt, st);
 		st = uefi_call_wrapper(BS->ExitBootServices, 2, image, m.key);
@@ -308,8 +306,6 @@ EFI_STATUS exit_and_jump(EFI_HANDLE image, struct handoff *h)
 	/* No firmware from here on: only our own memory and the CPU. */
 	record_map(h->bi, &m);
 	fill_tramp_params(h);
-	void (*enter)(uint64_t) = (void (*)(uint64_t))(UINTN)(h->tramp_phys +
-							      (tramp_enter - tramp_start));
+	tramp_entry_fn enter = (tramp_entry_fn)(UINTN)(h->tramp_phys + (tramp_enter - tramp_start));
 	enter(h->tramp_phys);
-	halt_after_ebs("tramp_enter", attempt, EFI_ABORTED); /* not reached */
 }

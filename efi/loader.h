@@ -53,11 +53,11 @@ struct handoff {
 	uint64_t tramp_phys;
 	uint32_t pd_phys;
 	uint32_t entry;   /* the kernel's entry point, virtual */
-	uint32_t first_slack; /* room for descriptors at the first try (map_slack=) */
 	char failed[128]; /* what failed, when a call below returns an error */
 };
-/* Allocate h->bi and the firmware map buffer, with slack. */
-EFI_STATUS prepare_memory_map(struct handoff *h);
+/* Allocate h->bi (NULL before: h zeroed) and the firmware map buffer, with
+ * room for the map as it is now plus slack descriptors (map_slack=). */
+EFI_STATUS prepare_memory_map(struct handoff *h, uint32_t slack);
 /* Leave boot services and enter the kernel. Returns only while
  * ExitBootServices has not been called (boot services whole), with
  * h->failed set; once it has, this jumps to the kernel or reports on COM1

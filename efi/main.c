@@ -14,6 +14,7 @@
  */
 #include "loader.h"
 
+#include "arch/x86/include/arch/tsc.h"
 #include "lib/config.h"
 
 #define CFG_PATH "\\EFI\\BOOT\\playground.cfg"
@@ -61,7 +62,7 @@ static int read_config(struct pg_config *cfg)
 		return 0;
 	}
 	if (st != EFI_SUCCESS) {
-		lprintf("loader: warning: cannot read %s (status %lx): using defaults\n", CFG_PATH,
+		lprintf("loader: warning: cannot read %s (status 0x%lx): using defaults\n", CFG_PATH,
 			(unsigned long)st);
 		return 0;
 	}
@@ -100,7 +101,7 @@ static void read_scripts(struct bootinfo *bi)
 				lprintf("loader: warning: script %s: too big (%u bytes, at most %u)\n",
 					f->path, f->size, SCRIPT_MAX_BYTES);
 			else
-				lprintf("loader: warning: script %s: cannot read (status %lx)\n",
+				lprintf("loader: warning: script %s: cannot read (status 0x%lx)\n",
 					f->path, (unsigned long)st);
 			f->size = 0;
 			continue;
@@ -154,17 +155,16 @@ static EFI_STATUS place_trampoline(struct handoff *h)
 
 /* The TSC's rate, timed against the firmware's Stall(): the kernel has no
  * clock of its own until the PIT runs, and bounds its serial waits in
- * time, not in polls (a poll costs 50 ns under emulation, 1 us on a PC). */
+ * time, not in polls (a poll costs 50 ns under emulation, 1 us on a PC).
+ * Fenced reads: both ends of the interval in place (arch/tsc.h). */
 #define TSC_TIMING_US 10000
 
 static uint32_t time_tsc_khz(void)
 {
-	uint32_t lo0, hi0, lo1, hi1;
+	uint64_t start = rdtsc_fenced();
 
-	__asm__ volatile("lfence; rdtsc" : "=a"(lo0), "=d"(hi0));
 	uefi_call_wrapper(BS->Stall, 1, TSC_TIMING_US);
-	__asm__ volatile("lfence; rdtsc" : "=a"(lo1), "=d"(hi1));
-	uint64_t ticks = ((uint64_t)hi1 << 32 | lo1) - ((uint64_t)hi0 << 32 | lo0);
+	uint64_t ticks = rdtsc_fenced() - start;
 	uint64_t khz = ticks / (TSC_TIMING_US / 1000);
 	return khz > UINT32_MAX ? 0 : (uint32_t)khz;
 }
@@ -218,8 +218,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 		(unsigned long)k.phys, k.virt, k.size / 1024, k.nrelocs);
 	if (place_trampoline(&h) != EFI_SUCCESS)
 		return fail("cannot place the trampoline below 896 MiB", EFI_OUT_OF_RESOURCES);
-	h.first_slack = cfg.map_slack;
-	st = prepare_memory_map(&h);
+	st = prepare_memory_map(&h, cfg.map_slack);
 	if (st != EFI_SUCCESS)
 		return fail(h.failed, st);
 	bi = h.bi;

@@ -22,7 +22,10 @@
 typedef uint64_t bi_u64 __attribute__((aligned(8)));
 
 #define BOOTINFO_MAGIC 0x49424750u /* "PGBI" */
-#define BOOTINFO_VERSION 1u
+/* Any change of the layout below bumps it: a loader and a kernel from
+ * different trees then stop at the kernel's handoff check. 2: loader_flags
+ * gone, tsc_khz moved up beside tsc_at_ebs. */
+#define BOOTINFO_VERSION 2u
 #define KERNEL_ENTRY_MAGIC 0x2BADB0B5u /* in EAX at kernel entry */
 
 /* UEFI memory types, kept as the firmware numbered them. */
@@ -93,9 +96,6 @@ struct bi_file {
 	char path[CONFIG_PATH_MAX];
 };
 
-/* loader_flags */
-#define BI_FLAG_MAP_TRUNCATED 0x1u /* never set: the loader grows its buffers instead */
-
 #define BI_MAX_KEEP 16
 #define BI_MAX_FILES CONFIG_MAX_SCRIPTS
 #define BI_LOG_SIZE 2048
@@ -104,7 +104,7 @@ struct bootinfo {
 	uint32_t magic;
 	uint32_t version;
 	uint32_t size; /* of this struct, mmap array included */
-	uint32_t loader_flags;
+	uint32_t tsc_khz; /* TSC ticks per millisecond, timed with Stall(); 0 unknown */
 
 	bi_u64 tsc_at_ebs;     /* rdtsc right after ExitBootServices succeeded */
 	uint32_t ebs_attempts;   /* 1 normally; 2 when the map key was stale */
@@ -122,15 +122,13 @@ struct bootinfo {
 	bi_u64 rsdp;     /* ACPI RSDP, 0 if none */
 	uint32_t rsdp_rev; /* 0: ACPI 1.0, 2: ACPI 2.0+ */
 	uint32_t serial_in_conout; /* firmware mirrored ConOut to a UART */
-	uint32_t tsc_khz;  /* TSC ticks per millisecond, timed with Stall(); 0 unknown */
-	uint32_t pad0;
 
 	struct bi_framebuffer fb;
 	struct pg_config cfg;
 
 	uint32_t nkeep;
 	uint32_t nfiles;
-	struct bi_keep keep[BI_MAX_KEEP];
+	struct bi_keep keep[BI_MAX_KEEP]; /* keep[0]: this bootinfo's own pages */
 	struct bi_file files[BI_MAX_FILES];
 
 	/* Lines the loader printed, replayed by the kernel into its log. */
@@ -139,7 +137,7 @@ struct bootinfo {
 
 	uint32_t mmap_count;    /* entries filled */
 	uint32_t mmap_capacity; /* entries room was made for */
-	bi_u64 mmap_desc_size; /* firmware DescriptorSize, for the record */
+	bi_u64 mmap_desc_size; /* firmware DescriptorSize: the stride room was made for */
 	struct bi_mem_range mmap[]; /* unsorted, as the firmware gave it */
 };
 
