@@ -276,7 +276,8 @@ static void lapic_drain_pending(void)
 				   pending == 1 ? "" : "s", DRAIN_ROUNDS);
 	}
 	if (held)
-		log_normal("apic: %u vector%s below 0x%02x pending, held off by task priority 0x%02x\n",
+		log_normal("apic: %u vector%s below 0x%02x pending, held off by task priority "
+			   "0x%02x\n",
 			   held, held == 1 ? "" : "s", FIRST_UNUSED_VECTOR, TPR_HOLD_BELOW_UNUSED);
 }
 

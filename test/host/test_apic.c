@@ -388,7 +388,8 @@ static void sim_mmio_write32(volatile uint32_t *reg, uint32_t v)
 		io->regsel = v & SIM_IOREGSEL_ADDRESS;
 	} else if (reg == &io->mmio[IOAPIC_WIN / 4]) {
 		if (io->regsel == IOAPIC_VER)
-			fail_msg("IO-APIC at 0x%x: write to the read-only version register", io->pa);
+			fail_msg("IO-APIC at 0x%x: write to the read-only version register",
+				 io->pa);
 		*ioapic_selected(io) = v;
 	} else {
 		fail_msg("IO-APIC at 0x%x: write at offset 0x%x, neither IOREGSEL nor IOWIN",
@@ -400,7 +401,8 @@ static void sim_mmio_write32(volatile uint32_t *reg, uint32_t v)
 static void assert_ioapic_masked(const struct sim_ioapic *io)
 {
 	for (unsigned i = 0; i < io->entries; i++) {
-		assert_int_equal(io->regs[IOAPIC_REDTBL + 2 * i], SIM_RTE_LOW(i) | IOAPIC_RTE_MASKED);
+		assert_int_equal(io->regs[IOAPIC_REDTBL + 2 * i],
+				 SIM_RTE_LOW(i) | IOAPIC_RTE_MASKED);
 		assert_int_equal(io->regs[IOAPIC_REDTBL + 2 * i + 1], SIM_RTE_HIGH(i));
 	}
 }
@@ -515,6 +517,16 @@ static uint8_t *ram_at(uint64_t pa, uint32_t len)
 	return regions[n_regions++].data;
 }
 
+/* The simulated memory a test put at exactly pa, to break it afterwards. */
+static uint8_t *ram(uint64_t pa)
+{
+	for (unsigned i = 0; i < n_regions; i++)
+		if (regions[i].pa == pa)
+			return regions[i].data;
+	fail_msg("no simulated memory put at 0x%llx", (unsigned long long)pa);
+	return NULL;
+}
+
 /* As paging.c's: -1, buf untouched, for a range reaching 4 GiB. Anywhere
  * below, the bytes must have been put there by the test. */
 int phys_read(uint64_t pa, void *buf, uint32_t len)
@@ -613,6 +625,25 @@ static void madt_ioapic(uint8_t id, uint32_t pa)
 	madt_add(e, sizeof e);
 }
 
+/*
+ * The tables most ACPI tests start from: an ACPI 2.0 RSDP at RSDP_PA naming
+ * an XSDT at xsdt and an RSDT at rsdt (0: none), each listing a FACP and
+ * then the MADT at MADT_PA, which begins with the boot CPU, enabled. A test
+ * adds MADT entries, or breaks one piece.
+ */
+static void acpi_xsdt_madt(uint32_t rsdt, uint64_t xsdt)
+{
+	uint64_t tables[] = { FACP_PA, MADT_PA };
+
+	put_rsdp(RSDP_PA, 2, rsdt, xsdt);
+	put_root(xsdt, "XSDT", 8, tables, 2);
+	if (rsdt)
+		put_root(rsdt, "RSDT", 4, tables, 2);
+	put_table(FACP_PA, "FACP");
+	madt_begin(MADT_PA);
+	madt_cpu(0, 1);
+}
+
 /* ------------------------------------------------------------- set-up */
 
 static int setup(void **state)
@@ -637,17 +668,71 @@ static int setup(void **state)
 	lapic_mode = LAPIC_NONE;
 	lapic_mmio = NULL;
 	strays = 0;
-	/* by default no local APIC: the ACPI tests need none */
+	/* by default no local APIC (the ACPI tests need none), its x2APIC
+	 * registers reset */
 	cpu.edx1 = 0;
-	apic_base = 0;
 	x2apic_build(6);
 	apic_base = 0;
+	return 0;
+}
+
+/* setup, then a CPU with an APIC that firmware left in x2APIC mode, with
+ * every LVT up to CMCI (max LVT 6). */
+static int setup_x2apic(void **state)
+{
+	setup(state);
+	cpu.edx1 = CPUID_EDX_APIC;
+	x2apic_build(6);
 	return 0;
 }
 
 /* ------------------------------------------------------ local APIC tests */
 
 #define MMIO(reg) mmio_page[(reg) / 4]
+
+#define OUT_OF_REACH "out of reach of 32-bit paging"
+#define LINE_X2APIC_QUIESCED                                                                 \
+	"apic: local APIC (x2APIC mode): LVTs masked, timer stopped, spurious vector 0x0f -> " \
+	"0xff, LINT0 ExtINT"
+#define LINE_STRAY_EOI(v)                                                                      \
+	"apic: stray interrupt on vector " v " (EOI sent to the local APIC): ignored"
+#define LINE_STRAY_NO_EOI(v)                                                                   \
+	"apic: stray interrupt on vector " v " (not in service at the local APIC): ignored"
+#define LINE_NO_MADT "apic: no ACPI MADT: IO-APICs left as they are"
+#define LINE_ONE_CPU "cpu: 1 processor in the MADT, running on the boot CPU only"
+
+static uint32_t mmio_reg(uint32_t reg)
+{
+	return MMIO(reg);
+}
+
+static uint32_t x2_reg(uint32_t reg)
+{
+	return X2(reg);
+}
+
+/* What lapic_quiesce leaves in every local APIC, in either mode (the CMCI
+ * LVT depends on the APIC: each test checks it). */
+static const struct reg_want {
+	uint32_t reg, want;
+} quiesced[] = {
+	{ LAPIC_SVR, SVR_ENABLE | 0xFF },  { LAPIC_LVT_TIMER, LVT_MASKED },
+	{ LAPIC_TIMER_INIT, 0 },           { LAPIC_LVT_ERROR, LVT_MASKED },
+	{ LAPIC_LVT_PERF, LVT_MASKED },    { LAPIC_LVT_THERMAL, LVT_MASKED },
+	{ LAPIC_LVT_LINT0, LVT_EXTINT },   { LAPIC_LVT_LINT1, LVT_NMI },
+	{ LAPIC_TPR, 0x20 },
+};
+
+/* Every register of quiesced[] holds its value, read through read. */
+static void assert_quiesced(uint32_t (*read)(uint32_t reg))
+{
+	for (unsigned i = 0; i < sizeof quiesced / sizeof quiesced[0]; i++) {
+		uint32_t got = read(quiesced[i].reg);
+		if (got != quiesced[i].want)
+			fail_msg("local APIC register 0x%03x is 0x%x, want 0x%x", quiesced[i].reg,
+				 got, quiesced[i].want);
+	}
+}
 
 static void test_xapic_quiesce(void **state)
 {
@@ -663,19 +748,11 @@ static void test_xapic_quiesce(void **state)
 
 	assert_int_equal(fixmap_lapic_calls, 1);
 	assert_int_equal(fixmap_lapic_pa, LAPIC_PA);
-	assert_int_equal(MMIO(LAPIC_SVR), SVR_ENABLE | 0xFF);
-	assert_int_equal(MMIO(LAPIC_LVT_TIMER), LVT_MASKED);
-	assert_int_equal(MMIO(LAPIC_TIMER_INIT), 0);
-	assert_int_equal(MMIO(LAPIC_LVT_ERROR), LVT_MASKED);
-	assert_int_equal(MMIO(LAPIC_LVT_PERF), LVT_MASKED);
-	assert_int_equal(MMIO(LAPIC_LVT_THERMAL), LVT_MASKED);
+	assert_quiesced(mmio_reg);
 	assert_int_equal(MMIO(LAPIC_LVT_CMCI), 0xC0FFEE);
-	assert_int_equal(MMIO(LAPIC_LVT_LINT0), LVT_EXTINT);
-	assert_int_equal(MMIO(LAPIC_LVT_LINT1), LVT_NMI);
-	assert_int_equal(MMIO(LAPIC_TPR), 0x20);
 	assert_logged("apic: local APIC at 0xfee00000: LVTs masked, timer stopped, "
 		      "spurious vector 0x0f -> 0xff, LINT0 ExtINT");
-	assert_logged("apic: no ACPI MADT: IO-APICs left as they are");
+	assert_logged(LINE_NO_MADT);
 }
 
 static void test_xapic_above_4g_left_alone(void **state)
@@ -685,11 +762,10 @@ static void test_xapic_above_4g_left_alone(void **state)
 	apic_base = 0x1FEE00000ull | APIC_BASE_ENABLE;
 	apic_quiesce(0);
 	assert_int_equal(fixmap_lapic_calls, 0);
-	assert_logged("apic: local APIC at 0x1fee00000 is above 4 GiB, out of reach of 32-bit "
-		      "paging: left as the firmware set it");
+	assert_logged("apic: local APIC at 0x1fee00000 is above 4 GiB, " OUT_OF_REACH
+		      ": left as the firmware set it");
 	apic_stray_interrupt(0x40); /* no APIC to EOI: still no crash, no access */
-	assert_logged("apic: stray interrupt on vector 0x40 (not in service at the local APIC): "
-		      "ignored");
+	assert_logged(LINE_STRAY_NO_EOI("0x40"));
 }
 
 static void test_disabled_lapic_untouched(void **state)
@@ -705,27 +781,16 @@ static void test_disabled_lapic_untouched(void **state)
 static void test_x2apic_quiesce(void **state)
 {
 	(void)state;
-	cpu.edx1 = CPUID_EDX_APIC;
-	x2apic_build(6);
 	set_vector(LAPIC_ISR0, 0x41); /* the firmware was inside two handlers */
 	set_vector(LAPIC_ISR0, 0x30);
 	apic_quiesce(0);
 
 	assert_int_equal(fixmap_lapic_calls, 0); /* no MMIO in x2APIC mode */
-	assert_int_equal(X2(LAPIC_SVR), SVR_ENABLE | 0xFF);
-	assert_int_equal(X2(LAPIC_LVT_TIMER), LVT_MASKED);
-	assert_int_equal(X2(LAPIC_TIMER_INIT), 0);
-	assert_int_equal(X2(LAPIC_LVT_ERROR), LVT_MASKED);
-	assert_int_equal(X2(LAPIC_LVT_PERF), LVT_MASKED);
-	assert_int_equal(X2(LAPIC_LVT_THERMAL), LVT_MASKED);
+	assert_quiesced(x2_reg);
 	assert_int_equal(X2(LAPIC_LVT_CMCI), LVT_MASKED);
-	assert_int_equal(X2(LAPIC_LVT_LINT0), LVT_EXTINT);
-	assert_int_equal(X2(LAPIC_LVT_LINT1), LVT_NMI);
-	assert_int_equal(X2(LAPIC_TPR), 0x20);
 	assert_int_equal(highest_vector(LAPIC_ISR0), -1);
 	assert_int_equal(eoi_writes, 2);
-	assert_logged("apic: local APIC (x2APIC mode): LVTs masked, timer stopped, "
-		      "spurious vector 0x0f -> 0xff, LINT0 ExtINT");
+	assert_logged(LINE_X2APIC_QUIESCED);
 }
 
 /* A Pentium-class LVT set (max LVT 3): no perf, thermal or CMCI MSR may be
@@ -738,16 +803,13 @@ static void test_x2apic_only_its_lvts(void **state)
 	apic_quiesce(0);
 	assert_int_equal(X2(LAPIC_LVT_ERROR), LVT_MASKED);
 	assert_int_equal(X2(LAPIC_LVT_LINT0), LVT_EXTINT);
-	assert_logged("apic: local APIC (x2APIC mode): LVTs masked, timer stopped, "
-		      "spurious vector 0x0f -> 0xff, LINT0 ExtINT");
+	assert_logged(LINE_X2APIC_QUIESCED);
 }
 
 /* A software-disabled APIC ignores LVT unmasking: the SVR must go first. */
 static void test_svr_enabled_before_lvts(void **state)
 {
 	(void)state;
-	cpu.edx1 = CPUID_EDX_APIC;
-	x2apic_build(6);
 	X2(LAPIC_SVR) = 0x0FF; /* software-disabled */
 	apic_quiesce(0);
 	assert_int_equal(X2(LAPIC_SVR), SVR_ENABLE | 0xFF);
@@ -760,8 +822,6 @@ static void test_svr_enabled_before_lvts(void **state)
 static void test_pending_drained(void **state)
 {
 	(void)state;
-	cpu.edx1 = CPUID_EDX_APIC;
-	x2apic_build(6);
 	set_vector(LAPIC_IRR0, 0x68);
 	set_vector(LAPIC_IRR0, 0x31);
 	set_vector(LAPIC_IRR0, FIRST_UNUSED_VECTOR); /* the lowest one taken */
@@ -784,9 +844,9 @@ static void test_pending_drained(void **state)
 	assert_int_equal(apic_stray_count(), 3);
 	assert_logged("apic: 3 interrupts pending at the local APIC, highest vector 0x68: "
 		      "taken as stray");
-	assert_logged("apic: stray interrupt on vector 0x68 (EOI sent to the local APIC): ignored");
-	assert_logged("apic: stray interrupt on vector 0x31 (EOI sent to the local APIC): ignored");
-	assert_logged("apic: stray interrupt on vector 0x30 (EOI sent to the local APIC): ignored");
+	assert_logged(LINE_STRAY_EOI("0x68"));
+	assert_logged(LINE_STRAY_EOI("0x31"));
+	assert_logged(LINE_STRAY_EOI("0x30"));
 	assert_logged("apic: 3 vectors below 0x30 pending, held off by task priority 0x20");
 }
 
@@ -795,8 +855,6 @@ static void test_pending_drained(void **state)
 static void test_pending_syscall_vector_is_stray(void **state)
 {
 	(void)state;
-	cpu.edx1 = CPUID_EDX_APIC;
-	x2apic_build(6);
 	set_vector(LAPIC_IRR0, T_SYSCALL);
 	apic_quiesce(0);
 
@@ -806,14 +864,12 @@ static void test_pending_syscall_vector_is_stray(void **state)
 	assert_int_equal(apic_stray_count(), 1);
 	assert_logged("apic: 1 interrupt pending at the local APIC, highest vector 0x80: "
 		      "taken as stray");
-	assert_logged("apic: stray interrupt on vector 0x80 (EOI sent to the local APIC): ignored");
+	assert_logged(LINE_STRAY_EOI("0x80"));
 }
 
 static void test_nothing_pending_nothing_said(void **state)
 {
 	(void)state;
-	cpu.edx1 = CPUID_EDX_APIC;
-	x2apic_build(6);
 	apic_quiesce(0);
 	assert_int_equal(log_lines_with("pending"), 0);
 	assert_int_equal(log_lines_with("stray"), 0);
@@ -822,8 +878,6 @@ static void test_nothing_pending_nothing_said(void **state)
 static void test_stray_log_is_limited(void **state)
 {
 	(void)state;
-	cpu.edx1 = CPUID_EDX_APIC;
-	x2apic_build(6);
 	apic_quiesce(0);
 	eoi_writes = 0;
 	log_level = LOG_QUIET; /* stray lines are printed at any level */
@@ -835,30 +889,24 @@ static void test_stray_log_is_limited(void **state)
 	assert_int_equal(eoi_writes, 10);
 	assert_int_equal(apic_stray_count(), 10);
 	assert_int_equal(log_lines_with("apic: stray interrupt"), STRAY_LOG_MAX);
-	assert_logged("apic: stray interrupt on vector 0x50 (EOI sent to the local APIC): ignored; "
-		      "further ones are counted, not logged");
+	assert_logged(LINE_STRAY_EOI("0x50") "; further ones are counted, not logged");
 }
 
 static void test_stray_not_in_service_gets_no_eoi(void **state)
 {
 	(void)state;
-	cpu.edx1 = CPUID_EDX_APIC;
-	x2apic_build(6);
 	apic_quiesce(0);
 	set_vector(LAPIC_ISR0, 0x20); /* something else in service: must stay */
 	eoi_writes = 0;
 	apic_stray_interrupt(0x99);
 	assert_int_equal(eoi_writes, 0);
 	assert_true(has_vector(LAPIC_ISR0, 0x20));
-	assert_logged("apic: stray interrupt on vector 0x99 (not in service at the local APIC): "
-		      "ignored");
+	assert_logged(LINE_STRAY_NO_EOI("0x99"));
 }
 
 static void test_spurious_vector(void **state)
 {
 	(void)state;
-	cpu.edx1 = CPUID_EDX_APIC;
-	x2apic_build(6);
 	apic_quiesce(0);
 	eoi_writes = 0;
 	apic_spurious_interrupt(); /* a true spurious interrupt: no EOI */
@@ -887,13 +935,7 @@ static void test_nmi_enable(void **state)
 static void test_madt_through_xsdt(void **state)
 {
 	(void)state;
-	uint64_t tables[] = { FACP_PA, MADT_PA };
-
-	put_rsdp(RSDP_PA, 2, 0, XSDT_PA);
-	put_root(XSDT_PA, "XSDT", 8, tables, 2);
-	put_table(FACP_PA, "FACP");
-	madt_begin(MADT_PA);
-	madt_cpu(0, 1);
+	acpi_xsdt_madt(0, XSDT_PA);
 	madt_cpu(1, 1);
 	madt_cpu(2, 0);
 	madt_x2apic_cpu(300, 1);
@@ -909,43 +951,32 @@ static void test_madt_through_xsdt(void **state)
 static void test_xsdt_above_4g_uses_rsdt(void **state)
 {
 	(void)state;
-	uint64_t far_xsdt = 0x120000000ull, tables[] = { MADT_PA };
-
-	put_rsdp(RSDP_PA, 2, RSDT_PA, far_xsdt);
-	put_root(far_xsdt, "XSDT", 8, tables, 1); /* there, but never to be read */
-	put_root(RSDT_PA, "RSDT", 4, tables, 1);
-	madt_begin(MADT_PA);
-	madt_cpu(0, 1);
+	acpi_xsdt_madt(RSDT_PA, 0x120000000ull); /* the XSDT there, but never to be read */
 	apic_quiesce(RSDP_PA);
-	assert_logged("apic: ACPI XSDT at 0x120000000 is above 4 GiB, out of reach of 32-bit "
-		      "paging: trying the RSDT");
-	assert_logged("cpu: 1 processor in the MADT, running on the boot CPU only");
+	assert_logged("apic: ACPI XSDT at 0x120000000 is above 4 GiB, " OUT_OF_REACH
+		      ": trying the RSDT");
+	assert_logged(LINE_ONE_CPU);
 }
 
 /* An XSDT whose header runs into 4 GiB is as far out of reach. */
 static void test_xsdt_reaching_4g_uses_rsdt(void **state)
 {
 	(void)state;
-	uint64_t edge_xsdt = FOUR_GIB - 16, tables[] = { MADT_PA };
-
-	put_rsdp(RSDP_PA, 2, RSDT_PA, edge_xsdt);
-	put_root(RSDT_PA, "RSDT", 4, tables, 1);
-	madt_begin(MADT_PA);
-	madt_cpu(0, 1);
+	acpi_xsdt_madt(RSDT_PA, FOUR_GIB - 16);
 	apic_quiesce(RSDP_PA);
-	assert_logged("apic: ACPI XSDT at 0xfffffff0 reaches 4 GiB, out of reach of 32-bit "
-		      "paging: trying the RSDT");
-	assert_logged("cpu: 1 processor in the MADT, running on the boot CPU only");
+	assert_logged("apic: ACPI XSDT at 0xfffffff0 reaches 4 GiB, " OUT_OF_REACH
+		      ": trying the RSDT");
+	assert_logged(LINE_ONE_CPU);
 }
 
 static void test_xsdt_above_4g_without_rsdt(void **state)
 {
 	(void)state;
-	put_rsdp(RSDP_PA, 2, 0, 0x120000000ull);
+	acpi_xsdt_madt(0, 0x120000000ull);
 	apic_quiesce(RSDP_PA);
-	assert_logged("apic: ACPI XSDT at 0x120000000 is above 4 GiB, out of reach of 32-bit "
-		      "paging: and there is no RSDT");
-	assert_logged("apic: no ACPI MADT: IO-APICs left as they are");
+	assert_logged("apic: ACPI XSDT at 0x120000000 is above 4 GiB, " OUT_OF_REACH
+		      ": and there is no RSDT");
+	assert_logged(LINE_NO_MADT);
 	assert_logged("cpu: no MADT; running on the boot CPU");
 }
 
@@ -972,48 +1003,37 @@ static void test_madt_above_4g_copy_in_rsdt(void **state)
 static void test_xsdt_bad_signature_uses_rsdt(void **state)
 {
 	(void)state;
-	uint64_t tables[] = { MADT_PA };
-
-	put_rsdp(RSDP_PA, 2, RSDT_PA, XSDT_PA);
-	put_root(XSDT_PA, "JUNK", 8, tables, 1);
-	put_root(RSDT_PA, "RSDT", 4, tables, 1);
-	madt_begin(MADT_PA);
-	madt_cpu(0, 1);
+	acpi_xsdt_madt(RSDT_PA, XSDT_PA);
+	memcpy(ram(XSDT_PA), "JUNK", 4);
 	apic_quiesce(RSDP_PA);
 	assert_logged("apic: ACPI XSDT at 0x07fe0000 has a bad signature: trying the RSDT");
-	assert_logged("cpu: 1 processor in the MADT, running on the boot CPU only");
+	assert_logged(LINE_ONE_CPU);
 }
 
 /* ACPI 1.0: the bytes after the RSDT address are not an XSDT address. */
 static void test_rsdp_v1_ignores_xsdt_field(void **state)
 {
 	(void)state;
-	uint64_t tables[] = { MADT_PA };
-
-	put_rsdp(RSDP_PA, 0, RSDT_PA, 0x120000000ull);
-	put_root(RSDT_PA, "RSDT", 4, tables, 1);
-	madt_begin(MADT_PA);
-	madt_cpu(0, 1);
+	acpi_xsdt_madt(RSDT_PA, 0x120000000ull);
+	ram(RSDP_PA)[offsetof(struct acpi_rsdp, revision)] = 0;
 	apic_quiesce(RSDP_PA);
 	assert_int_equal(log_lines_with("XSDT"), 0);
-	assert_logged("cpu: 1 processor in the MADT, running on the boot CPU only");
+	assert_logged(LINE_ONE_CPU);
 }
 
 static void test_rsdp_above_4g(void **state)
 {
 	(void)state;
 	apic_quiesce(0x100000000ull);
-	assert_logged("apic: ACPI RSDP at 0x100000000 is above 4 GiB, out of reach of 32-bit "
-		      "paging");
-	assert_logged("apic: no ACPI MADT: IO-APICs left as they are");
+	assert_logged("apic: ACPI RSDP at 0x100000000 is above 4 GiB, " OUT_OF_REACH);
+	assert_logged(LINE_NO_MADT);
 }
 
 static void test_rsdp_straddling_4g(void **state)
 {
 	(void)state;
 	apic_quiesce(0xFFFFFFF0ull); /* 20 bytes from there reach past 4 GiB */
-	assert_logged("apic: ACPI RSDP at 0xfffffff0 reaches 4 GiB, out of reach of 32-bit "
-		      "paging");
+	assert_logged("apic: ACPI RSDP at 0xfffffff0 reaches 4 GiB, " OUT_OF_REACH);
 }
 
 /* An ACPI 2.0 RSDP whose XSDT address lies past 4 GiB: the RSDT serves. */
@@ -1028,17 +1048,17 @@ static void test_rsdp_xsdt_field_past_4g(void **state)
 	madt_cpu(0, 1);
 	apic_quiesce(rsdp);
 	assert_int_equal(log_lines_with("XSDT"), 0);
-	assert_logged("cpu: 1 processor in the MADT, running on the boot CPU only");
+	assert_logged(LINE_ONE_CPU);
 }
 
 static void test_rsdp_bad_signature(void **state)
 {
 	(void)state;
-	put_rsdp(RSDP_PA, 2, RSDT_PA, XSDT_PA);
-	memcpy(regions[0].data, "RSD PTX ", 8);
+	acpi_xsdt_madt(RSDT_PA, XSDT_PA);
+	memcpy(ram(RSDP_PA), "RSD PTX ", 8);
 	apic_quiesce(RSDP_PA);
 	assert_logged("apic: no ACPI RSDP signature at 0x000e0000");
-	assert_logged("apic: no ACPI MADT: IO-APICs left as they are");
+	assert_logged(LINE_NO_MADT);
 }
 
 static void test_no_madt_listed(void **state)
@@ -1051,19 +1071,15 @@ static void test_no_madt_listed(void **state)
 	put_table(FACP_PA, "FACP");
 	apic_quiesce(RSDP_PA);
 	assert_logged("apic: ACPI RSDT at 0x07fe1000 lists no such table below 4 GiB");
-	assert_logged("apic: no ACPI MADT: IO-APICs left as they are");
+	assert_logged(LINE_NO_MADT);
 }
 
 static void test_many_ioapics(void **state)
 {
 	(void)state;
-	uint64_t tables[] = { MADT_PA };
 	char line[128];
 
-	put_rsdp(RSDP_PA, 2, 0, XSDT_PA);
-	put_root(XSDT_PA, "XSDT", 8, tables, 1);
-	madt_begin(MADT_PA);
-	madt_cpu(0, 1);
+	acpi_xsdt_madt(0, XSDT_PA);
 	for (unsigned i = 0; i < 9; i++) {
 		madt_ioapic((uint8_t)i, 0xFEC00000u + i * 0x1000u);
 		if (i != 6)
@@ -1081,25 +1097,21 @@ static void test_many_ioapics(void **state)
 	}
 	assert_logged("apic: IO-APIC 6 at 0xfec06000 does not answer (version register reads "
 		      "0xffffffff): skipped");
-	assert_logged("cpu: 1 processor in the MADT, running on the boot CPU only");
+	assert_logged(LINE_ONE_CPU);
 }
 
 static void test_madt_bad_entry_length(void **state)
 {
 	(void)state;
-	uint64_t tables[] = { MADT_PA };
 	uint8_t bad[4] = { MADT_LOCAL_APIC, 0 };
 
-	put_rsdp(RSDP_PA, 2, 0, XSDT_PA);
-	put_root(XSDT_PA, "XSDT", 8, tables, 1);
-	madt_begin(MADT_PA);
-	madt_cpu(0, 1);
+	acpi_xsdt_madt(0, XSDT_PA);
 	madt_add(bad, sizeof bad);
 	madt_cpu(1, 1);
 	apic_quiesce(RSDP_PA);
 	assert_logged("apic: MADT entry at offset 52: bad length 0 (12 bytes left): "
 		      "rest of the table ignored");
-	assert_logged("cpu: 1 processor in the MADT, running on the boot CPU only");
+	assert_logged(LINE_ONE_CPU);
 }
 
 /* A MADT whose length runs past 4 GiB: the walk stops at the edge. */
@@ -1137,15 +1149,15 @@ int main(void)
 		cmocka_unit_test_setup(test_xapic_quiesce, setup),
 		cmocka_unit_test_setup(test_xapic_above_4g_left_alone, setup),
 		cmocka_unit_test_setup(test_disabled_lapic_untouched, setup),
-		cmocka_unit_test_setup(test_x2apic_quiesce, setup),
+		cmocka_unit_test_setup(test_x2apic_quiesce, setup_x2apic),
 		cmocka_unit_test_setup(test_x2apic_only_its_lvts, setup),
-		cmocka_unit_test_setup(test_svr_enabled_before_lvts, setup),
-		cmocka_unit_test_setup(test_pending_drained, setup),
-		cmocka_unit_test_setup(test_pending_syscall_vector_is_stray, setup),
-		cmocka_unit_test_setup(test_nothing_pending_nothing_said, setup),
-		cmocka_unit_test_setup(test_stray_log_is_limited, setup),
-		cmocka_unit_test_setup(test_stray_not_in_service_gets_no_eoi, setup),
-		cmocka_unit_test_setup(test_spurious_vector, setup),
+		cmocka_unit_test_setup(test_svr_enabled_before_lvts, setup_x2apic),
+		cmocka_unit_test_setup(test_pending_drained, setup_x2apic),
+		cmocka_unit_test_setup(test_pending_syscall_vector_is_stray, setup_x2apic),
+		cmocka_unit_test_setup(test_nothing_pending_nothing_said, setup_x2apic),
+		cmocka_unit_test_setup(test_stray_log_is_limited, setup_x2apic),
+		cmocka_unit_test_setup(test_stray_not_in_service_gets_no_eoi, setup_x2apic),
+		cmocka_unit_test_setup(test_spurious_vector, setup_x2apic),
 		cmocka_unit_test_setup(test_nmi_enable, setup),
 		cmocka_unit_test_setup(test_madt_through_xsdt, setup),
 		cmocka_unit_test_setup(test_xsdt_above_4g_uses_rsdt, setup),
