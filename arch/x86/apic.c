@@ -21,8 +21,6 @@
  */
 #include <arch/apic.h>
 #include <arch/cpu.h>
-#include <arch/io.h>
-#include <arch/machine.h>
 #include <arch/paging.h>
 #include <arch/trap.h>
 
@@ -72,10 +70,10 @@
  * 0x00-0x1F looks exactly like a CPU exception and panics the kernel, and
  * 0x20-0x2F goes to irq(), which EOIs the 8259 but not the local APIC,
  * leaving the vector in service there for good. Holding them off costs
- * nothing: the kernel takes no interrupt the local APIC
- * delivers below 0x30 (ExtINT, the 8259 on LINT0, and NMI bypass IRR, ISR
- * and priorities: "Interrupt Handling with the Pentium 4 and Intel Xeon
- * Processors"), and a software int $0x80 is not subject to the TPR.
+ * nothing: the kernel takes no interrupt the local APIC delivers below
+ * 0x30 (ExtINT, the 8259 on LINT0, and NMI bypass IRR, ISR and priorities:
+ * "Interrupt Handling with the Pentium 4 and Intel Xeon Processors"), and
+ * a software int $0x80 is not subject to the TPR.
  */
 #define PRIORITY_CLASS 16 /* vectors per priority class: TPR bits 7:4 */
 #define TPR_HOLD_BELOW_UNUSED (FIRST_UNUSED_VECTOR - PRIORITY_CLASS)
