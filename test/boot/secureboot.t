@@ -143,7 +143,7 @@ def shim(tap, key, signed):
     """Shim as BOOTX64.EFI, the loader as its second stage: with .sbat it
     boots, without it (and nothing else changed) shim refuses it."""
     if not os.path.exists(SHIM):
-        tap.ok(True, "shim: # SKIP no %s (apt-get install shim-unsigned)" % SHIM)
+        tap.ok(True, "shim: # SKIP no %s (scripts/deps.sh installs it: apt-get install shim-unsigned)" % SHIM)
         return ""
     shim_efi = sign(tap, key, SNAKEOIL_CERT, "shim", SHIM)
 
