@@ -9,16 +9,24 @@
  * and its faults happen between two interpreter lines, deterministically.
  * An agent killed by a fault (or by "kill") never replies: its exit wakes
  * the interpreter instead. An agent that neither replies nor dies (a
- * "fault exec" into a loop) is killed after AGENT_TIMEOUT_S: the
+ * "fault exec" into a loop) is killed once it has made no progress for
+ * AGENT_TIMEOUT_S, or after AGENT_CALL_MAX_S whatever it does: the
  * interpreter never waits for ever.
+ *
+ * A slot is taken by the agent itself, at its first SYS_agent_next (its
+ * hello), and given back only when its task exits (play_task_exit): the
+ * slot of a live task is never taken from it. The interpreter finds an
+ * agent through its task (task->agent), by pid, each time it wakes.
  */
 #include "core/play/agent.h"
-
-#include <arch/machine.h>
 
 #include "core/log.h"
 #include "core/task/task.h"
 #include "lib/string.h"
+
+/* How long a task that is given up on has to die: a task in ring 3 dies
+ * at its next timer tick, a blocked one at once. */
+#define GIVE_UP_TICKS TICK_HZ
 
 static struct agent agents[MAX_AGENTS];
 static struct task *waiter; /* the interpreter, while it waits */
@@ -30,9 +38,9 @@ static void wake_waiter(void)
 		sched_wake(waiter);
 }
 
-/* Let the agents run until one replies, says hello or dies (each wakes
- * us early), or one tick passes: the caller checks its condition, its
- * deadline and Ctrl-C again each time. */
+/* Let the agents run until one replies, says hello or any task exits
+ * (each wakes us early), or one tick passes: the caller checks its
+ * condition, its deadlines and Ctrl-C again each time. */
 static void wait_for_agents(void)
 {
 	waiter = current;
@@ -40,27 +48,18 @@ static void wait_for_agents(void)
 	waiter = NULL;
 }
 
-static int timed_out(uint32_t start)
+/* task->agent is a void * (core/task does not know struct agent). */
+static struct agent *agent_of(const struct task *t)
 {
-	return ticks - start >= AGENT_TIMEOUT_TICKS;
-}
-
-static struct agent *agent_of(int pid)
-{
-	for (int i = 0; i < MAX_AGENTS; i++)
-		if (agents[i].used && agents[i].pid == pid)
-			return &agents[i];
-	return NULL;
+	return t->agent;
 }
 
 static struct agent *agent_alloc(struct task *t)
 {
 	for (int i = 0; i < MAX_AGENTS; i++) {
-		if (!agents[i].used) {
+		if (!agents[i].task) {
 			memset(&agents[i], 0, sizeof agents[i]);
-			agents[i].used = 1;
 			agents[i].task = t;
-			agents[i].pid = t->pid;
 			t->agent = &agents[i];
 			return &agents[i];
 		}
@@ -80,11 +79,10 @@ int32_t play_agent_next(struct task *t, uint32_t reply_ptr, uint32_t cmd_ptr)
 	ag->reply = r;
 	ag->has_reply = 1;
 	wake_waiter();
-	/* t->agent is read again after each wake: the interpreter may have
-	 * forgotten this task (agent_forget) and given its slot to another. */
-	while (!(ag = t->agent) || !ag->has_cmd) {
-		if (t->term || !ag)
-			return -EINTR; /* killed or forgotten: go and die */
+	/* The slot stays ours while we live: only our exit frees it. */
+	while (!ag->has_cmd) {
+		if (t->term)
+			return -EINTR; /* killed: go and die */
 		sched_block();
 	}
 	ag->has_cmd = 0;
@@ -96,94 +94,125 @@ void play_task_exit(struct task *t)
 	struct agent *ag = t->agent;
 
 	if (ag) {
-		ag->dead = 1;
-		ag->exit_status = t->exit_status;
-		ag->task = NULL;
+		memset(ag, 0, sizeof *ag);
 		t->agent = NULL;
 	}
 	/* Even without a slot: the interpreter may be waiting for this task's
-	 * hello, and an agent that found no free slot exits before it. */
+	 * hello (an agent that found no free slot exits before it), or for
+	 * this task to die (kill_and_wait). */
 	wake_waiter();
 }
 
-struct agent *agent_await_hello(int pid)
+static int is_dead(const struct task *t)
+{
+	return !t || t->state == TASK_ZOMBIE;
+}
+
+int kill_and_wait(int pid, uint32_t limit)
 {
 	uint32_t start = ticks;
 
 	for (;;) {
-		struct agent *ag = agent_of(pid);
-		if (ag && ag->has_reply)
-			return ag;
-		if (ag && ag->dead) {
-			agent_release(ag);
-			return NULL;
-		}
 		struct task *t = task_by_pid(pid);
-		if (!t || t->state == TASK_ZOMBIE || timed_out(start))
-			return NULL;
+		if (is_dead(t))
+			return 0;
+		if (ticks - start >= limit)
+			return -1;
+		task_kill(t, TERM_KILLED); /* once: it ignores a second kill */
 		wait_for_agents();
 	}
 }
 
-/* Kill an agent that does not answer, and give it a second to die (a
- * task in ring 3 dies at its next timer tick). */
-static enum agent_outcome give_up(struct agent *ag, enum agent_outcome why)
+/* What the task has done that takes time: faults served and TLB flushes
+ * in its address space. Each counter only grows, so their sum changes
+ * whenever one does. */
+static uint32_t progress(const struct task *t)
 {
-	if (ag->task)
-		task_kill(ag->task, TERM_KILLED);
-	for (int i = 0; i < 100 && !ag->dead; i++)
-		wait_for_agents();
-	return why;
+	const struct mm_counters *c = t->as ? &t->as->counters : NULL;
+	uint32_t n = 0;
+
+	if (!c)
+		return 0;
+	for (int k = 0; k < FAULT_NKINDS; k++)
+		n += c->faults[k];
+	return n + c->table_copies + c->table_reuses + c->tlb_invlpg + c->tlb_full;
 }
 
-enum agent_outcome agent_call(struct agent *ag, const struct pg_agent_cmd *cmd,
-			      struct pg_agent_reply *out)
+/* A wait for task t's reply, between two wakes: 0 to go on waiting, or
+ * why to give up. The idle deadline restarts whenever t made progress
+ * since the last look (*seen, at tick *moved). A task switched in again
+ * is no sign of life: one looping in ring 3 is, at every tick. */
+static enum agent_outcome verdict(struct task *t, uint32_t start, uint32_t *moved,
+				  uint32_t *seen)
 {
-	uint32_t start = ticks;
+	uint32_t now = progress(t);
 
-	if (ag->dead)
-		return CALL_DIED;
-	ag->cmd = *cmd;
-	ag->has_cmd = 1;
-	ag->has_reply = 0;
-	if (ag->task->state == TASK_BLOCKED)
-		sched_wake(ag->task);
-	while (!ag->has_reply && !ag->dead) {
-		if (interrupt_pending && interrupt_pending())
-			return give_up(ag, CALL_INTERRUPTED);
-		if (timed_out(start))
-			return give_up(ag, CALL_TIMED_OUT);
-		wait_for_agents();
+	if (now != *seen) {
+		*seen = now;
+		*moved = ticks;
 	}
-	if (!ag->has_reply)
-		return CALL_DIED;
-	*out = ag->reply;
+	if (play_interrupted())
+		return CALL_INTERRUPTED;
+	if (ticks - *moved >= AGENT_TIMEOUT_TICKS)
+		return CALL_TIMED_OUT;
+	if (ticks - start >= AGENT_CALL_MAX_TICKS)
+		return CALL_TOO_LONG;
 	return CALL_REPLIED;
 }
 
-void agent_release(struct agent *ag)
+/* Wait until the agent of task pid has a reply (its hello, or the answer
+ * to a command) or the task dies. When giving up, kill the task and wait
+ * for it to die, so that the caller finds it dead. */
+static enum agent_outcome await_reply(int pid)
 {
-	if (ag->task)
-		ag->task->agent = NULL;
-	memset(ag, 0, sizeof *ag);
+	uint32_t start = ticks, moved = start, seen = 0;
+	struct task *t = task_by_pid(pid);
+
+	if (t)
+		seen = progress(t);
+	for (;;) {
+		t = task_by_pid(pid);
+		if (is_dead(t))
+			return CALL_DIED;
+		if (agent_of(t) && agent_of(t)->has_reply)
+			return CALL_REPLIED;
+		enum agent_outcome why = verdict(t, start, &moved, &seen);
+		if (why != CALL_REPLIED) {
+			kill_and_wait(pid, GIVE_UP_TICKS);
+			return why;
+		}
+		wait_for_agents();
+	}
 }
 
-void agent_forget(int pid)
+enum agent_outcome agent_await_hello(int pid)
 {
-	struct agent *ag = agent_of(pid);
-
-	if (ag)
-		agent_release(ag);
+	return await_reply(pid);
 }
 
-void agent_release_dead(void)
+enum agent_outcome agent_call(struct task *t, const struct pg_agent_cmd *cmd,
+			      struct pg_agent_reply *out)
 {
-	for (int i = 0; i < MAX_AGENTS; i++)
-		if (agents[i].used && agents[i].dead)
-			agent_release(&agents[i]);
+	struct agent *ag = agent_of(t);
+	int pid = t->pid;
+
+	ag->cmd = *cmd;
+	ag->has_cmd = 1;
+	ag->has_reply = 0;
+	if (t->state == TASK_BLOCKED)
+		sched_wake(t);
+	enum agent_outcome why = await_reply(pid);
+	if (why == CALL_REPLIED)
+		*out = agent_of(t)->reply; /* it is alive: t is still its task */
+	return why;
 }
 
 void agent_set_interrupt(int (*pending)(void))
 {
 	interrupt_pending = pending;
+}
+
+int play_interrupted(void)
+{
+	return interrupt_pending && interrupt_pending();
 }

@@ -13,8 +13,6 @@
 #include "core/task/task.h"
 #include "lib/string.h"
 
-int map_area(struct play *p, struct ptask *t, uint32_t addr, uint32_t len, uint32_t prot);
-
 /* Is [addr, addr+len) inside areas of t (writable ones if write)? */
 static int in_areas(struct play *p, struct ptask *t, uint32_t addr, uint32_t len, int write)
 {
@@ -58,19 +56,31 @@ static struct ptask *task_and_addr(struct play *p, char **argv, uint32_t *addr)
 	return t;
 }
 
+int map_area(struct play *p, struct ptask *t, uint32_t addr, uint32_t len, uint32_t prot)
+{
+	struct pg_agent_cmd c = { AGENT_MMAP, addr, len, 0, prot };
+	struct pg_agent_reply r;
+
+	if (addr & 0xFFF || len & 0xFFF || !len)
+		return play_error(p, "area 0x%08x+0x%x is not page aligned", addr, len);
+	if (agent_do(p, t, &c, &r))
+		return -1;
+	if (r.result < 0)
+		return play_error(p, "mmap 0x%08x+0x%x failed: error %d (overlap or outside user space?)",
+				  addr, len, -r.result);
+	play_say("%s: area 0x%08x-0x%08x %s", t->name, addr, addr + len - 1,
+		 prot & PROT_WRITE ? "rw" : "r");
+	return 0;
+}
+
+/* map <task> <addr> <len> [r|rw] */
 static int cmd_map(struct play *p, int argc, char **argv)
 {
 	uint32_t addr, len, prot = PROT_READ | PROT_WRITE;
 	struct ptask *t = task_and_addr(p, argv, &addr);
 
-	if (!t || arg_number(p, argv[3], &len))
+	if (!t || arg_number(p, argv[3], &len) || (argc > 4 && arg_rights(p, argv[4], &prot)))
 		return -1;
-	if (argc > 4) {
-		if (!strcmp(argv[4], "r") || !strcmp(argv[4], "ro"))
-			prot = PROT_READ;
-		else if (strcmp(argv[4], "rw"))
-			return play_error(p, "bad rights '%s' (r or rw)", argv[4]);
-	}
 	return map_area(p, t, addr, len, prot);
 }
 

@@ -20,15 +20,6 @@ static int valid_name(const char *s)
 	return 1;
 }
 
-/* The name of the task whose pid is pid, or NULL. */
-static const char *name_of_pid(struct play *p, int pid)
-{
-	for (int i = 0; i < MAX_PTASKS; i++)
-		if (p->tasks[i].name[0] && p->tasks[i].pid == pid)
-			return p->tasks[i].name;
-	return NULL;
-}
-
 /* A name for a new task: valid, not taken by a task alive, nor by a
  * zombie (its parent still waits for it by this name), and an entry for
  * it in the table. */
@@ -39,60 +30,27 @@ static int new_name(struct play *p, const char *name)
 
 	if (!valid_name(name))
 		return play_error(p, "bad task name '%s' (a-z, 0-9, _; starts with a letter)", name);
-	if (t && t->alive)
+	if (t && ptask_task(t))
 		return play_error(p, "task '%s' already exists", name);
 	if (k && k->state == TASK_ZOMBIE) {
-		const char *parent = k->parent ? name_of_pid(p, k->parent->pid) : NULL;
+		struct ptask *parent = k->parent ? ptask_by_pid(p, k->parent->pid) : NULL;
 		return play_error(p, "task '%s' has exited but is a zombie until 'wait %s %s'", name,
-				  parent ? parent : "<parent>", name);
+				  parent ? parent->name : "<parent>", name);
 	}
 	return ptask_room(p, name);
 }
 
-static int parse_rights(struct play *p, const char *w, uint32_t *prot)
+/* A task that did not become a named agent: it died at once (no memory,
+ * no free agent slot), or agent_await_hello gave up on it and killed it.
+ * Either way it is dead: nothing lives on unseen. */
+static int unnamed(struct play *p, enum agent_outcome why, const char *name)
 {
-	if (!strcmp(w, "r") || !strcmp(w, "ro"))
-		*prot = PROT_READ;
-	else if (!strcmp(w, "rw"))
-		*prot = PROT_READ | PROT_WRITE;
-	else
-		return play_error(p, "bad rights '%s' (r or rw)", w);
-	return 0;
-}
-
-/* A task that did not become a named agent (it died at once, e.g. no
- * memory, or never said hello): it must neither live on unseen nor keep
- * an agent slot. */
-static int unnamed(struct play *p, int pid, const char *name)
-{
-	struct task *t = task_by_pid(pid);
-	int running = t && t->state != TASK_ZOMBIE;
-
-	if (running)
-		task_kill(t, TERM_KILLED);
-	agent_forget(pid);
-	if (running)
+	if (why == CALL_TIMED_OUT || why == CALL_TOO_LONG)
 		return play_error(p, "task '%s' did not start: no hello in %d s (killed)", name,
-				  AGENT_TIMEOUT_S);
+				  why == CALL_TIMED_OUT ? AGENT_TIMEOUT_S : AGENT_CALL_MAX_S);
+	if (why == CALL_INTERRUPTED)
+		return play_error(p, "task '%s' did not start: interrupted (Ctrl-C) (killed)", name);
 	return play_error(p, "task '%s' died before it could start", name);
-}
-
-/* Map an area in ring 3 (mmap with MAP_FIXED in the agent). */
-int map_area(struct play *p, struct ptask *t, uint32_t addr, uint32_t len, uint32_t prot)
-{
-	struct pg_agent_cmd c = { AGENT_MMAP, addr, len, 0, prot };
-	struct pg_agent_reply r;
-
-	if (addr & 0xFFF || len & 0xFFF || !len)
-		return play_error(p, "area 0x%08x+0x%x is not page aligned", addr, len);
-	if (agent_do(p, t, &c, &r))
-		return -1;
-	if (r.result < 0)
-		return play_error(p, "mmap 0x%08x+0x%x failed: error %d (overlap or outside user space?)",
-				  addr, len, -r.result);
-	play_say("%s: area 0x%08x-0x%08x %s", t->name, addr, addr + len - 1,
-		 prot & PROT_WRITE ? "rw" : "r");
-	return 0;
 }
 
 /* task <name> [area <addr> <len> r|rw] */
@@ -105,15 +63,15 @@ static int cmd_task(struct play *p, int argc, char **argv)
 	if (argc > 2 && (argc != 6 || strcmp(argv[2], "area")))
 		return play_error(p, "usage: task <name> [area <addr> <len> r|rw]");
 	if (argc == 6 && (arg_number(p, argv[3], &addr) || arg_number(p, argv[4], &len) ||
-			  parse_rights(p, argv[5], &prot)))
+			  arg_rights(p, argv[5], &prot)))
 		return -1;
 	int pid = task_spawn("agent", 0, current);
 	if (pid < 0)
 		return play_error(p, "cannot start a task: error %d", -pid);
-	struct agent *ag = agent_await_hello(pid);
-	struct ptask *t = ag ? ptask_add(p, argv[1], pid, ag) : NULL;
-	if (!t)
-		return unnamed(p, pid, argv[1]);
+	enum agent_outcome why = agent_await_hello(pid);
+	if (why != CALL_REPLIED)
+		return unnamed(p, why, argv[1]);
+	struct ptask *t = ptask_add(p, argv[1], pid); /* new_name made room */
 	play_say("%s: pid %d, a new address space (page directory at 0x%08x)", t->name, pid,
 		 PFN_TO_PADDR(ptask_task(t)->as->pd_pfn));
 	return argc == 6 ? map_area(p, t, addr, len, prot) : 0;
@@ -133,10 +91,10 @@ static int cmd_fork(struct play *p, int argc, char **argv)
 		return -1;
 	if (r.result < 0)
 		return play_error(p, "fork failed: error %d", -r.result);
-	struct agent *ag = agent_await_hello(r.result);
-	struct ptask *child = ag ? ptask_add(p, argv[2], r.result, ag) : NULL;
-	if (!child)
-		return unnamed(p, r.result, argv[2]);
+	enum agent_outcome why = agent_await_hello(r.result);
+	if (why != CALL_REPLIED)
+		return unnamed(p, why, argv[2]);
+	struct ptask *child = ptask_add(p, argv[2], r.result); /* new_name made room */
 	play_say("%s: fork -> %s (pid %d)", parent->name, child->name, child->pid);
 	return 0;
 }
@@ -159,22 +117,15 @@ static int cmd_exit(struct play *p, int argc, char **argv)
 static int cmd_kill(struct play *p, int argc, char **argv)
 {
 	struct ptask *t = arg_task(p, argv[1]);
-	struct task *k = t ? ptask_task(t) : NULL;
-	char why[48];
+	char why[STATUS_TEXT_MAX];
 
 	(void)argc;
-	if (!k)
-		return t ? play_error(p, "task '%s' is not running", t->name) : -1;
-	task_kill(k, TERM_KILLED);
-	for (int i = 0; i < 100 && t->alive; i++) {
-		reap_sweep(p);
-		if (t->alive)
-			sched_sleep(1);
-	}
-	if (t->alive)
-		play_say("%s: killed; a zombie until its parent waits", t->name);
-	else
-		play_say("%s: %s", t->name, status_str(t->status, why, sizeof why));
+	if (!t)
+		return -1;
+	/* A task in ring 3 dies at its next tick, a blocked one at once. */
+	if (kill_and_wait(t->pid, TICK_HZ))
+		return play_error(p, "%s: killed, but it has not died within 1 s", t->name);
+	play_say("%s: %s", t->name, status_str(ptask_status(t), why, sizeof why));
 	return 0;
 }
 
@@ -184,15 +135,13 @@ static int cmd_kill(struct play *p, int argc, char **argv)
 static int cmd_wait(struct play *p, int argc, char **argv)
 {
 	struct ptask *parent = arg_agent(p, argv[1]);
-	struct ptask *child = find_ptask(p, argv[2]);
+	struct ptask *child = parent ? arg_named(p, argv[2]) : NULL;
 	struct pg_agent_reply r;
-	char why[48];
+	char why[STATUS_TEXT_MAX];
 
 	(void)argc;
-	if (!parent)
-		return -1;
 	if (!child)
-		return play_error(p, "unknown task '%s'", argv[2]);
+		return -1;
 	struct task *kc = task_by_pid(child->pid);
 	if (kc && kc->state != TASK_ZOMBIE && kc->parent == ptask_task(parent))
 		return play_error(p, "task '%s' is still running: exit or kill it first", child->name);
@@ -202,8 +151,7 @@ static int cmd_wait(struct play *p, int argc, char **argv)
 	if (r.result < 0)
 		return play_error(p, "%s cannot wait for %s: error %d (not its child?)",
 				  parent->name, child->name, -r.result);
-	child->alive = 0;
-	child->status = (int)r.value;
+	child->status = (int)r.value; /* reaped: the zombie and its status are gone */
 	play_say("%s: %s %s", parent->name, child->name, status_str(child->status, why, sizeof why));
 	return 0;
 }
@@ -225,16 +173,26 @@ static int cmd_switch(struct play *p, int argc, char **argv)
 	return 0;
 }
 
-/* schedule [ticks]: sleep, so that runnable tasks get the CPU. */
+#define SCHEDULE_MAX_S 10
+#define SCHEDULE_MAX_TICKS (SCHEDULE_MAX_S * TICK_HZ)
+
+/* schedule [ticks]: sleep, so that runnable tasks get the CPU; a tick at
+ * a time, so that Ctrl-C can stop it. */
 static int cmd_schedule(struct play *p, int argc, char **argv)
 {
 	uint32_t n = 1;
 
 	if (argc > 1 && arg_number(p, argv[1], &n))
 		return -1;
-	if (n > 1000)
-		return play_error(p, "at most 1000 ticks (10 s)");
-	sched_sleep(n);
+	if (n > SCHEDULE_MAX_TICKS)
+		return play_error(p, "at most %u ticks (%u s)", SCHEDULE_MAX_TICKS, SCHEDULE_MAX_S);
+	uint32_t end = ticks + n;
+	do { /* schedule 0 still lets the others run until the next tick */
+		if (play_interrupted())
+			return play_error(p, "schedule: interrupted (Ctrl-C) after %u of %u ticks",
+					  n - (end - ticks), n);
+		sched_sleep(1);
+	} while ((int32_t)(ticks - end) < 0);
 	play_say("scheduler: ran for %u tick%s", n, n == 1 ? "" : "s");
 	return 0;
 }
@@ -249,10 +207,10 @@ static int cmd_spawn(struct play *p, int argc, char **argv)
 	int pid = task_spawn(argv[2], arg, current);
 	if (pid < 0)
 		return play_error(p, "cannot start '%s': error %d", argv[2], -pid);
-	struct agent *ag = NULL;
-	if (!strcmp(argv[2], "agent") && !(ag = agent_await_hello(pid)))
-		return unnamed(p, pid, argv[1]);
-	ptask_add(p, argv[1], pid, ag); /* new_name made room */
+	enum agent_outcome why = strcmp(argv[2], "agent") ? CALL_REPLIED : agent_await_hello(pid);
+	if (why != CALL_REPLIED)
+		return unnamed(p, why, argv[1]);
+	ptask_add(p, argv[1], pid); /* new_name made room */
 	play_say("%s: pid %d running %s", argv[1], pid, argv[2]);
 	return 0;
 }
@@ -265,7 +223,7 @@ const struct command task_commands[] = {
 	{ "kill", 1, 1, cmd_kill, "<task>", "the kernel kills the task" },
 	{ "wait", 2, 2, cmd_wait, "<parent> <child>", "the parent waits for its child" },
 	{ "switch", 1, 1, cmd_switch, "<task>", "load the task's page directory (CR3)" },
-	{ "schedule", 0, 1, cmd_schedule, "[ticks]", "let the other tasks run (10 ms ticks)" },
+	{ "schedule", 0, 1, cmd_schedule, "[ticks]", "let the other tasks run (timer ticks)" },
 	{ "spawn", 2, 3, cmd_spawn, "<name> <program> [arg]", "run a built-in user program" },
 	{ 0, 0, 0, 0, 0, 0 },
 };

@@ -19,8 +19,6 @@
 #include "lib/fmt.h"
 #include "lib/string.h"
 
-void play_help(const char *name);
-
 struct words {
 	char **w;
 	int n, at;
@@ -39,30 +37,27 @@ static int fault_kind_by_name(const char *name)
 	return -1;
 }
 
-static struct aspace *space_of(struct play *p, struct words *s)
+/* <task> from the words: its address space (task_space). */
+static struct aspace *space_of(struct play *p, struct words *s, struct ptask **t)
 {
-	const char *name = next(s);
-	struct ptask *t = name ? arg_task(p, name) : NULL;
-	struct task *k = t ? ptask_task(t) : NULL;
+	return task_space(p, next(s), t);
+}
 
-	if (!name)
-		play_error(p, "a task name is missing");
-	else if (t && (!k || !k->as))
-		play_error(p, "task '%s' has no address space", name);
-	return k ? k->as : NULL;
+/* <task> <addr> from the words: its address space and the address. */
+static struct aspace *space_addr_of(struct play *p, struct words *s, struct ptask **t,
+				    uint32_t *va)
+{
+	const char *name = next(s), *addr = next(s);
+
+	return task_space_addr(p, name, addr, t, va);
 }
 
 /* The walk of <task> <addr>, for refs, phys, pte and friends. */
 static int walk_of(struct play *p, struct words *s, struct walk *w, uint32_t *va)
 {
-	struct aspace *as = space_of(p, s);
-	const char *a = next(s);
+	struct aspace *as = space_addr_of(p, s, NULL, va);
 
 	if (!as)
-		return -1;
-	if (!a)
-		return play_error(p, "an address is missing");
-	if (arg_number(p, a, va))
 		return -1;
 	vmm_walk(as, *va, w);
 	return 0;
@@ -121,7 +116,7 @@ static int page_term(struct play *p, const char *name, struct words *s, uint32_t
 
 static int space_term(struct play *p, const char *name, struct words *s, uint32_t *v)
 {
-	struct aspace *as = space_of(p, s);
+	struct aspace *as = space_of(p, s, NULL);
 
 	if (!as)
 		return -1;
@@ -156,7 +151,7 @@ static int faults_term(struct play *p, struct words *s, uint32_t *v)
 	if (is_fault_kind(after) || (w && !is_fault_kind(w) && after && strcmp(after, "+") &&
 				     strcmp(after, "-"))) {
 		s->at--;
-		struct aspace *as = space_of(p, s);
+		struct aspace *as = space_of(p, s, NULL);
 		if (!as)
 			return -1;
 		c = &as->counters;
@@ -179,33 +174,18 @@ static int faults_term(struct play *p, struct words *s, uint32_t *v)
 static int task_term(struct play *p, const char *name, struct words *s, uint32_t *v)
 {
 	const char *tn = next(s);
-	struct ptask *t = tn ? find_ptask(p, tn) : NULL;
+	struct ptask *t = arg_named(p, tn);
 
 	if (!t)
-		return play_error(p, "unknown task '%s'", tn ? tn : "");
+		return -1;
 	if (!strcmp(name, "alive")) {
-		*v = t->alive;
+		*v = ptask_task(t) != NULL;
 		return 0;
 	}
-	if (t->alive)
+	if (ptask_task(t))
 		return play_error(p, "task '%s' has not exited: no status yet", tn);
-	*v = (uint32_t)t->status;
+	*v = (uint32_t)ptask_status(t);
 	return 0;
-}
-
-/* A task (alive) and an address in it, both from the words. */
-static struct ptask *task_addr(struct play *p, struct words *s, uint32_t *va)
-{
-	const char *tn = next(s), *a = next(s);
-	struct ptask *t = tn ? arg_task(p, tn) : NULL;
-
-	if (!tn)
-		play_error(p, "a task name is missing");
-	else if (t && !a)
-		play_error(p, "an address is missing");
-	else if (t && arg_number(p, a, va))
-		t = NULL;
-	return t && a ? t : NULL;
 }
 
 /* seg_base|seg_limit|seg_dpl <selector>: the GDT descriptor's fields;
@@ -216,7 +196,7 @@ static int segment_term(struct play *p, const char *name, struct words *s, uint3
 	uint32_t sel, va;
 
 	if (!strcmp(name, "linear")) {
-		if (!task_addr(p, s, &va))
+		if (!space_addr_of(p, s, NULL, &va))
 			return -1;
 		*v = seg_base(&gdt[USER_DS >> 3]) + va;
 		return 0;
@@ -251,17 +231,16 @@ static int linux011_term(struct play *p, struct words *s, uint32_t *v)
 	if (!with_addr && (!what || (strcmp(what, "nr") && strcmp(what, "base"))))
 		return play_error(p, "usage: linux011 nr|base <task> | linux011 linear|pde <task> "
 				  "<addr> | linux011 scan");
-	const char *tn = with_addr ? NULL : next(s);
-	struct ptask *t = with_addr ? task_addr(p, s, &va) : tn ? arg_task(p, tn) : NULL;
-	if (!t)
-		return with_addr || tn ? -1 : play_error(p, "a task name is missing");
-	uint32_t nr = linux011_nr(p, t), base = nr * LINUX011_SLOT;
-	if (va >= LINUX011_SLOT)
+	struct ptask *t;
+	if (!(with_addr ? space_addr_of(p, s, &t, &va) : space_of(p, s, &t)))
+		return -1;
+	uint32_t linear;
+	if (linux011_linear(p, t, va, &linear))
 		return play_error(p, "0x%08x is past 0.11's 64 MiB segment limit (a #GP there)", va);
-	*v = !strcmp(what, "nr")	? nr
-	     : !strcmp(what, "base")	? base
-	     : !strcmp(what, "linear") ? base + va
-				       : PDX(base + va);
+	*v = !strcmp(what, "nr")	? linux011_nr(p, t)
+	     : !strcmp(what, "base")	? linear /* va is 0 */
+	     : !strcmp(what, "linear") ? linear
+				       : PDX(linear);
 	return 0;
 }
 
@@ -377,7 +356,7 @@ static int cmd_expect(struct play *p, int argc, char **argv)
 {
 	int op = 1;
 	uint32_t lhs, rhs;
-	char text[120];
+	char text[PLAY_MSG_MAX];
 
 	while (op < argc && !is_op(argv[op]))
 		op++;
@@ -462,7 +441,7 @@ static int cmd_verbose(struct play *p, int argc, char **argv)
 
 static int cmd_echo(struct play *p, int argc, char **argv)
 {
-	char text[SCRIPT_LINE_MAX + 1]; /* the whole line fits: echo never cuts */
+	char text[PLAY_MSG_MAX]; /* the whole line fits: echo never cuts */
 
 	(void)p;
 	join(text, sizeof text, argc, argv);
@@ -496,8 +475,8 @@ static int cmd_onerror(struct play *p, int argc, char **argv)
 
 static int cmd_help(struct play *p, int argc, char **argv)
 {
-	(void)p;
-	play_help(argc > 1 ? argv[1] : NULL);
+	if (!play_help(argc > 1 ? argv[1] : NULL))
+		return play_unknown_command(p, argv[1]);
 	return 0;
 }
 
@@ -512,12 +491,12 @@ static int cmd_quit(struct play *p, int argc, char **argv)
 }
 
 const struct command misc_commands[] = {
-	{ "expect", 3, 15, cmd_expect, "<quantity> <op> <quantity>", "assert; one TAP line" },
-	{ "let", 2, 14, cmd_let, "$name <quantity>", "remember a value: expect ... $name" },
+	{ "expect", 3, MAX_WORDS - 1, cmd_expect, "<quantity> <op> <quantity>", "assert; one TAP line" },
+	{ "let", 2, MAX_WORDS - 1, cmd_let, "$name <quantity>", "remember a value: expect ... $name" },
 	{ "baseline", 0, 0, cmd_baseline, "", "remember the free-page count" },
 	{ "check", 0, 0, cmd_check, "", "run the invariant checker" },
 	{ "verbose", 1, 1, cmd_verbose, "on|off", "one log line per fault and TLB flush" },
-	{ "echo", 0, 15, cmd_echo, "<text>", "print a line" },
+	{ "echo", 0, MAX_WORDS - 1, cmd_echo, "<text>", "print a line" },
 	{ "fork_mode", 1, 1, cmd_fork_mode, "share|copy", "how fork copies page tables" },
 	{ "onerror", 1, 1, cmd_onerror, "stop|continue", "what a script does after an error" },
 	{ "help", 0, 1, cmd_help, "[command]", "this list" },

@@ -24,7 +24,7 @@ static const struct command *const tables[] = { task_commands, mem_commands, sho
 
 int play_error(struct play *p, const char *fmt, ...)
 {
-	char msg[160];
+	char msg[PLAY_MSG_MAX];
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -47,9 +47,20 @@ int play_error(struct play *p, const char *fmt, ...)
 	return -1;
 }
 
+int play_line_too_long(struct play *p)
+{
+	return play_error(p, "line too long (max %u characters)", SCRIPT_LINE_MAX);
+}
+
+int play_unknown_command(struct play *p, const char *name)
+{
+	return play_error(p, "unknown command '%.*s%s' (try 'help')", COMMAND_NAME_SHOWN, name,
+			  strlen(name) > COMMAND_NAME_SHOWN ? "..." : "");
+}
+
 void play_say(const char *fmt, ...)
 {
-	char msg[SCRIPT_LINE_MAX + 48]; /* an echo of a whole line, or a long report */
+	char msg[PLAY_MSG_MAX];
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -117,6 +128,17 @@ int arg_size(struct play *p, const char *w, uint32_t *size)
 	return play_error(p, "bad size '%s' (byte, half or word)", w);
 }
 
+int arg_rights(struct play *p, const char *w, uint32_t *prot)
+{
+	if (!strcmp(w, "r") || !strcmp(w, "ro"))
+		*prot = PROT_READ;
+	else if (!strcmp(w, "rw"))
+		*prot = PROT_READ | PROT_WRITE;
+	else
+		return play_error(p, "bad rights '%s' (r or rw)", w);
+	return 0;
+}
+
 struct ptask *find_ptask(struct play *p, const char *name)
 {
 	for (int i = 0; i < MAX_PTASKS; i++)
@@ -125,15 +147,46 @@ struct ptask *find_ptask(struct play *p, const char *name)
 	return NULL;
 }
 
+struct ptask *ptask_by_pid(struct play *p, int pid)
+{
+	for (int i = 0; i < MAX_PTASKS; i++)
+		if (p->tasks[i].name[0] && p->tasks[i].pid == pid)
+			return &p->tasks[i];
+	return NULL;
+}
+
+struct task *ptask_task(struct ptask *t)
+{
+	struct task *k = t->name[0] ? task_by_pid(t->pid) : NULL;
+
+	return k && k->state != TASK_ZOMBIE ? k : NULL;
+}
+
+int ptask_status(struct ptask *t)
+{
+	struct task *k = task_by_pid(t->pid);
+
+	return k && k->state == TASK_ZOMBIE ? k->exit_status : t->status;
+}
+
+struct ptask *arg_named(struct play *p, const char *name)
+{
+	struct ptask *t = name ? find_ptask(p, name) : NULL;
+
+	if (!name)
+		play_error(p, "a task name is missing");
+	else if (!t)
+		play_error(p, "unknown task '%s'", name);
+	return t;
+}
+
 struct ptask *arg_task(struct play *p, const char *name)
 {
-	struct ptask *t = find_ptask(p, name);
+	struct ptask *t = arg_named(p, name);
 
-	if (!t) {
-		play_error(p, "unknown task '%s'", name);
+	if (!t)
 		return NULL;
-	}
-	if (!t->alive) {
+	if (!ptask_task(t)) {
 		play_error(p, "task '%s' has exited", name);
 		return NULL;
 	}
@@ -144,7 +197,7 @@ struct ptask *arg_agent(struct play *p, const char *name)
 {
 	struct ptask *t = arg_task(p, name);
 
-	if (t && !t->ag) {
+	if (t && !ptask_task(t)->agent) {
 		play_error(p, "task '%s' runs a program, not the agent: it takes no commands",
 			   name);
 		return NULL;
@@ -152,11 +205,34 @@ struct ptask *arg_agent(struct play *p, const char *name)
 	return t;
 }
 
+struct aspace *task_space(struct play *p, const char *name, struct ptask **out)
+{
+	struct ptask *t = arg_task(p, name);
+	struct task *k = t ? ptask_task(t) : NULL;
+
+	if (k && !k->as)
+		play_error(p, "task '%s' has no address space", name);
+	if (out)
+		*out = t;
+	return k ? k->as : NULL;
+}
+
+struct aspace *task_space_addr(struct play *p, const char *name, const char *addr_word,
+			       struct ptask **t, uint32_t *va)
+{
+	struct aspace *as = task_space(p, name, t);
+
+	if (as && !addr_word)
+		play_error(p, "an address is missing");
+	return as && addr_word && !arg_number(p, addr_word, va) ? as : NULL;
+}
+
 /* Has the named task ended and been collected: neither alive nor a
- * zombie that someone may still wait for by its name? */
+ * zombie that someone may still wait for by its name? (pids are never
+ * reused: a pid no task has is gone for good.) */
 static int ptask_gone(const struct ptask *t)
 {
-	return !t->alive && !task_by_pid(t->pid);
+	return !task_by_pid(t->pid);
 }
 
 /* The entry a new task called name takes: the name's own entry (its task
@@ -186,28 +262,19 @@ int ptask_room(struct play *p, const char *name)
 			  "(exit, kill or wait for some)", name, MAX_PTASKS);
 }
 
-struct ptask *ptask_add(struct play *p, const char *name, int pid, struct agent *ag)
+struct ptask *ptask_add(struct play *p, const char *name, int pid)
 {
 	struct ptask *t = ptask_slot(p, name);
 
-	if (!t)
-		return NULL;
+	if (!t) /* only the interpreter adds entries: the room it saw is still there */
+		panic("play: ptask_add('%s') without ptask_room", name);
 	memset(t, 0, sizeof *t);
 	strlcpy(t->name, name, sizeof t->name);
 	t->pid = pid;
-	t->ag = ag;
-	t->alive = 1;
 	struct task *k = task_by_pid(pid);
 	if (k && k->as)
 		t->seen = k->as->counters;
 	return t;
-}
-
-struct task *ptask_task(struct ptask *t)
-{
-	struct task *k = t->alive ? task_by_pid(t->pid) : NULL;
-
-	return k && k->state != TASK_ZOMBIE ? k : NULL;
 }
 
 const char *status_str(int status, char *buf, unsigned size)
@@ -227,17 +294,16 @@ const char *status_str(int status, char *buf, unsigned size)
 	return buf;
 }
 
-static void mark_exited(struct play *p, int pid, int status)
+/* An agent that no name stands for: the child of a fork whose parent was
+ * killed (timeout, Ctrl-C) after fork() ran, before the child was named.
+ * Nobody can give it a command: it would only hold memory and a slot.
+ * Between a hello and its ptask_add no sweep runs, so a task being named
+ * is never taken for one. */
+static void kill_unnamed_agent(struct task *k, void *ctx)
 {
-	for (int i = 0; i < MAX_PTASKS; i++) {
-		struct ptask *t = &p->tasks[i];
-		if (t->name[0] && t->pid == pid && t->alive) {
-			t->alive = 0;
-			t->status = status;
-			if (t->ag)
-				agent_release(t->ag);
-			t->ag = NULL;
-		}
+	if (k->agent && k->state != TASK_ZOMBIE && !k->term && !ptask_by_pid(ctx, k->pid)) {
+		task_kill(k, TERM_KILLED);
+		play_say("pid %d: an agent without a name (its fork was cut short): killed", k->pid);
 	}
 }
 
@@ -245,15 +311,15 @@ void reap_sweep(struct play *p)
 {
 	int status, pid;
 
-	/* Our own children (and orphans handed to us): collect them. */
-	while ((pid = task_wait(-1, &status, 1)) > 0)
-		mark_exited(p, pid, status);
-	/* Children of agents stay zombies until their parent waits: note them. */
-	for (int i = 0; i < MAX_PTASKS; i++) {
-		struct ptask *t = &p->tasks[i];
-		if (t->name[0] && t->alive && t->ag && t->ag->dead)
-			mark_exited(p, t->pid, t->ag->exit_status);
+	/* Our own children (and orphans handed to us): collect them, noting
+	 * the status of those we named. Children of agents stay zombies until
+	 * their parent waits: ptask_status reads theirs from the zombie. */
+	while ((pid = task_wait(-1, &status, 1)) > 0) {
+		struct ptask *t = ptask_by_pid(p, pid);
+		if (t)
+			t->status = status;
 	}
+	task_for_each(kill_unnamed_agent, p);
 }
 
 static void fault_summary(const struct mm_counters *before, const struct mm_counters *after,
@@ -279,7 +345,7 @@ static void fault_summary(const struct mm_counters *before, const struct mm_coun
 
 static void say_faults(struct ptask *t, struct task *k)
 {
-	char faults[120];
+	char faults[PLAY_MSG_MAX];
 
 	if (!k->as)
 		return;
@@ -288,65 +354,71 @@ static void say_faults(struct ptask *t, struct task *k)
 	play_say("%s: faults: %s", t->name, faults);
 }
 
-/* agent_call did not get a reply: note how the task ended and say so.
- * Death is not an error (1: the script may have meant it); a task that
- * had to be killed for not answering is (-1). */
+/* agent_call did not get a reply: say how the task ended. Death is not
+ * an error (1: the script may have meant it); a task that had to be
+ * killed for not answering is (-1). Either way it is dead now. */
 static int agent_lost(struct play *p, struct ptask *t, enum agent_outcome why)
 {
-	char text[48];
-	int dead = t->ag->dead, status = t->ag->exit_status;
+	char text[STATUS_TEXT_MAX];
 
-	reap_sweep(p); /* may release t->ag: status and dead are read first */
-	if (dead)
-		mark_exited(p, t->pid, status);
 	if (why == CALL_TIMED_OUT)
 		return play_error(p, "%s: no reply in %d s: killed", t->name, AGENT_TIMEOUT_S);
+	if (why == CALL_TOO_LONG)
+		return play_error(p, "%s: no reply in %d s, though it kept faulting: killed",
+				  t->name, AGENT_CALL_MAX_S);
 	if (why == CALL_INTERRUPTED)
 		return play_error(p, "%s: interrupted (Ctrl-C): killed", t->name);
-	play_say("%s: %s", t->name, status_str(status, text, sizeof text));
+	play_say("%s: %s", t->name, status_str(ptask_status(t), text, sizeof text));
 	return 1;
 }
 
-int agent_do(struct play *p, struct ptask *t, struct pg_agent_cmd *cmd,
-	     struct pg_agent_reply *reply)
+/* A range command in RANGE_PIECE pieces. They end at RANGE_PIECE
+ * boundaries, which are page boundaries: a touch never visits one page
+ * twice. The reply's value is the sum of the pieces'. */
+static enum agent_outcome call_in_pieces(struct task *k, const struct pg_agent_cmd *cmd,
+					 struct pg_agent_reply *reply)
+{
+	uint32_t end = cmd->addr + cmd->len, total = 0;
+
+	for (uint32_t at = cmd->addr; at < end;) {
+		struct pg_agent_cmd piece = *cmd;
+		uint32_t stop = (at & ~(RANGE_PIECE - 1)) + RANGE_PIECE;
+		piece.addr = at;
+		piece.len = (stop < end ? stop : end) - at;
+		enum agent_outcome why = agent_call(k, &piece, reply);
+		if (why != CALL_REPLIED)
+			return why;
+		total += reply->value;
+		at += piece.len;
+	}
+	reply->value = total;
+	return CALL_REPLIED;
+}
+
+static int agent_run(struct play *p, struct ptask *t, struct pg_agent_cmd *cmd,
+		     struct pg_agent_reply *reply, int range)
 {
 	struct task *k = ptask_task(t);
 
-	if (!k)
+	if (!k || !k->agent)
 		return play_error(p, "task '%s' is not running", t->name);
-	enum agent_outcome why = agent_call(t->ag, cmd, reply);
+	enum agent_outcome why = range ? call_in_pieces(k, cmd, reply) : agent_call(k, cmd, reply);
 	if (why != CALL_REPLIED)
 		return agent_lost(p, t, why);
 	say_faults(t, k);
 	return 0;
 }
 
+int agent_do(struct play *p, struct ptask *t, struct pg_agent_cmd *cmd,
+	     struct pg_agent_reply *reply)
+{
+	return agent_run(p, t, cmd, reply, 0);
+}
+
 int agent_do_range(struct play *p, struct ptask *t, struct pg_agent_cmd *cmd,
 		   struct pg_agent_reply *reply)
 {
-	struct task *k = ptask_task(t);
-	uint32_t end = cmd->addr + cmd->len, total = 0;
-
-	if (!k)
-		return play_error(p, "task '%s' is not running", t->name);
-	if (!cmd->len)
-		return agent_do(p, t, cmd, reply);
-	/* Pieces end at RANGE_PIECE boundaries, which are page boundaries:
-	 * a touch never visits one page twice. */
-	for (uint32_t at = cmd->addr; at < end;) {
-		struct pg_agent_cmd piece = *cmd;
-		uint32_t stop = (at & ~(RANGE_PIECE - 1)) + RANGE_PIECE;
-		piece.addr = at;
-		piece.len = (stop < end ? stop : end) - at;
-		enum agent_outcome why = agent_call(t->ag, &piece, reply);
-		if (why != CALL_REPLIED)
-			return agent_lost(p, t, why);
-		total += reply->value;
-		at += piece.len;
-	}
-	reply->value = total;
-	say_faults(t, k);
-	return 0;
+	return agent_run(p, t, cmd, reply, 1);
 }
 
 static const struct command *find_command(const char *name)
@@ -438,25 +510,31 @@ static int run_command(struct play *p, int argc, char **argv)
 	const struct command *c = find_command(argv[0]);
 
 	if (!c)
-		return play_error(p, "unknown command '%.32s%s' (try 'help')", argv[0],
-				  strlen(argv[0]) > 32 ? "..." : "");
+		return play_unknown_command(p, argv[0]);
 	if (argc - 1 < c->min_args || argc - 1 > c->max_args)
 		return play_error(p, "usage: %s %s", c->name, c->usage);
+	reap_sweep(p); /* tasks may have ended while the shell waited for a line */
 	int rc = c->run(p, argc, argv);
 	reap_sweep(p);
 	return rc;
 }
 
-/* Print help for one command, or list them all. */
-void play_help(const char *name)
+int play_help(const char *name)
 {
-	if (!name || !strcmp(name, "try"))
+	int n = 0;
+
+	if (!name || !strcmp(name, "try")) {
 		kprintf("  %-8s %-34s %s\n", "try", "<command ...>",
 			"run it; an error is expected (see 'expect error')");
+		n++;
+	}
 	for (unsigned i = 0; i < sizeof tables / sizeof tables[0]; i++)
 		for (const struct command *c = tables[i]; c->name; c++)
-			if (!name || !strcmp(name, c->name))
+			if (!name || !strcmp(name, c->name)) {
 				kprintf("  %-8s %-34s %s\n", c->name, c->usage, c->help);
+				n++;
+			}
+	return n;
 }
 
 static void kill_user_task(struct task *t, void *ctx)
@@ -466,29 +544,37 @@ static void kill_user_task(struct task *t, void *ctx)
 		task_kill(t, TERM_KILLED);
 }
 
-static void count_user_task(struct task *t, void *ctx)
+static void find_user_task(struct task *t, void *ctx)
 {
-	*(int *)ctx += t->as != NULL && t->state != TASK_ZOMBIE;
+	if (!*(int *)ctx && t->as && t->state != TASK_ZOMBIE)
+		*(int *)ctx = t->pid;
 }
 
-/* End of a session: no task it started, named or not, survives it, and
- * no agent slot stays taken. */
+/* The pid of a user task still alive, or 0. */
+static int a_user_task(void)
+{
+	int pid = 0;
+
+	task_for_each(find_user_task, &pid);
+	return pid;
+}
+
+/* How long the end of a session waits for its tasks to die. */
+#define CLEANUP_TICKS (2 * TICK_HZ)
+
+/* End of a session: no task it started, named or not, survives it (and
+ * so no agent slot stays taken: a slot is freed when its task exits). */
 static void cleanup(struct play *p)
 {
-	int left = 1, status;
+	uint32_t start = ticks;
+	int pid, status;
 
-	task_for_each(kill_user_task, NULL);
-	for (int tries = 0; tries < 200 && left; tries++) {
-		reap_sweep(p);
-		left = 0;
-		task_for_each(count_user_task, &left);
-		if (left)
-			sched_sleep(1);
-	}
+	task_for_each(kill_user_task, NULL); /* all at once: they die together */
+	while ((pid = a_user_task()) && ticks - start < CLEANUP_TICKS)
+		kill_and_wait(pid, CLEANUP_TICKS - (ticks - start));
 	/* Every one of them is now a zombie or gone; orphans are ours to reap. */
 	while (task_wait(-1, &status, 1) > 0)
 		;
-	agent_release_dead();
 	memset(p->tasks, 0, sizeof p->tasks);
 }
 
@@ -542,7 +628,7 @@ static enum line_problem take_line(const char *text, uint32_t len, uint32_t *at,
 static void bad_line(struct play *p, enum line_problem why, unsigned bad, unsigned col)
 {
 	if (why == LINE_LONG)
-		play_error(p, "line too long (max %u characters)", SCRIPT_LINE_MAX);
+		play_line_too_long(p);
 	else if (why == LINE_CONTROL)
 		play_error(p, "control character 0x%02x at column %u (is this a text file?)", bad,
 			   col);

@@ -11,18 +11,25 @@
 #define MAX_PTASKS 32 /* named tasks at once; entries of tasks gone are reused */
 #define PT_NAME 16
 #define MAX_VARS 16
-#define SCRIPT_LINE_MAX 255 /* characters a script line may have */
+#define SCRIPT_LINE_MAX 255 /* characters a line may have, in a script or the shell */
+/* Every message the playground prints is built in a buffer this big: a
+ * whole line's words (an echo, an expect, a bad word quoted back) plus
+ * the text around them, so nothing is cut. */
+#define PLAY_MSG_MAX (SCRIPT_LINE_MAX + 97)
+/* status_str's longest: "exited with code -2147483648". */
+#define STATUS_TEXT_MAX 32
+/* Unknown command names are quoted back cut to this many characters. */
+#define COMMAND_NAME_SHOWN 32
 /* Range commands (fill, sum, touch) go to the agent in pieces of this
  * size, each well inside the agent timeout even under emulation. */
 #define RANGE_PIECE 0x100000u
 
-/* A task the script named. */
+/* A task the script named. Whether it is alive, whether it is an agent,
+ * its address space: all read from the task itself (ptask_task). */
 struct ptask {
 	char name[PT_NAME];
-	int pid;
-	struct agent *ag; /* NULL for a spawned program other than the agent */
-	int alive;        /* has not exited */
-	int status;       /* exit status, once it exited */
+	int pid;                 /* pids are never reused: this one stays its own */
+	int status;              /* exit status, once the task was reaped (ptask_status) */
 	struct mm_counters seen; /* fault counters after its last command */
 };
 
@@ -63,29 +70,55 @@ extern const struct command task_commands[], mem_commands[], show_commands[],
 
 int play_error(struct play *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void play_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The error for a line over SCRIPT_LINE_MAX characters (scripts and shell). */
+int play_line_too_long(struct play *p);
+/* The error for a command name that is not one (run_line, help). */
+int play_unknown_command(struct play *p, const char *name);
+/* Print help for one command, or all of them (name NULL); how many it printed. */
+int play_help(const char *name);
 int parse_number(const char *w, uint32_t *out);
 int arg_number(struct play *p, const char *w, uint32_t *out);
 int arg_size(struct play *p, const char *w, uint32_t *size);
+/* r or ro: PROT_READ; rw: PROT_READ | PROT_WRITE; else an error. */
+int arg_rights(struct play *p, const char *w, uint32_t *prot);
 struct ptask *find_ptask(struct play *p, const char *name);
-/* A named task that is alive (else an error). */
+/* The entry of a task named so (alive or not); else an error: "a task
+ * name is missing" for NULL, or "unknown task". */
+struct ptask *arg_named(struct play *p, const char *name);
+/* The named entry of task pid, or NULL. */
+struct ptask *ptask_by_pid(struct play *p, int pid);
+/* The same, and the task is alive (else an error). */
 struct ptask *arg_task(struct play *p, const char *name);
-/* Same, and an agent with an address space (for memory commands). */
+/* Same, and an agent (for commands the agent carries out). */
 struct ptask *arg_agent(struct play *p, const char *name);
+/* The address space of the named task (arg_task), and *t its entry if
+ * t is not NULL. NULL after an error. */
+struct aspace *task_space(struct play *p, const char *name, struct ptask **t);
+/* Same, and an address in it (addr_word NULL: "an address is missing"). */
+struct aspace *task_space_addr(struct play *p, const char *name, const char *addr_word,
+			       struct ptask **t, uint32_t *va);
 /* Is there an entry for a new task called name? 0, or an error. Checked
- * before the task is made, so that ptask_add cannot fail after it. */
+ * before the task is made: ptask_add then cannot fail. */
 int ptask_room(struct play *p, const char *name);
-struct ptask *ptask_add(struct play *p, const char *name, int pid, struct agent *ag);
+/* Name task pid; ptask_room(p, name) must have said yes. */
+struct ptask *ptask_add(struct play *p, const char *name, int pid);
+/* The task of a named entry while it runs (not a zombie); else NULL. */
 struct task *ptask_task(struct ptask *t);
+/* How a task that ended ended: its zombie's status, or the one noted when
+ * it was reaped (reap_sweep, wait). Meaningful once ptask_task is NULL. */
+int ptask_status(struct ptask *t);
 /* Run cmd in the agent; prints faults taken, or how the task died.
  * 0 with a reply; 1 when the task died (not an error: a script may mean
  * it); -1 after an error (no reply in time: the task was killed). */
 int agent_do(struct play *p, struct ptask *t, struct pg_agent_cmd *cmd,
 	     struct pg_agent_reply *reply);
-/* The same for a range command (addr, len): sent in RANGE_PIECE pieces;
- * the reply's value is the sum of the pieces' values. */
+/* The same for a range command (addr, len > 0, checked by the caller):
+ * sent in RANGE_PIECE pieces; the reply's value is the sum of the
+ * pieces' values. */
 int agent_do_range(struct play *p, struct ptask *t, struct pg_agent_cmd *cmd,
 		   struct pg_agent_reply *reply);
-/* Collect tasks that exited (reap our own children, note the others). */
+/* Reap our children that exited (noting the named ones' status) and kill
+ * agents that no name stands for (a fork cut short). */
 void reap_sweep(struct play *p);
 const char *status_str(int status, char *buf, unsigned size);
 int run_line(struct play *p, char *line);
@@ -93,15 +126,18 @@ int run_line(struct play *p, char *line);
  * end kill what it started and give back fork_mode and the log level. */
 void play_begin(struct play *p, const char *file, int interactive);
 void play_end(struct play *p);
+/* cmd_mem.c: map an area in ring 3 (mmap with MAP_FIXED in the agent). */
+int map_area(struct play *p, struct ptask *t, uint32_t addr, uint32_t len, uint32_t prot);
 /* linux011.c: Linux 0.11's view. Task nr (1 for the first entry of the
  * table) runs in the 64 MiB slot at nr * LINUX011_SLOT of the linear
  * space; linux011_scan is how many mem_map entries its get_free_page
  * would look at now. */
 #define LINUX011_SLOT 0x4000000u
 uint32_t linux011_nr(const struct play *p, const struct ptask *t);
+/* The linear address 0.11 makes of offset va in t's segments: the base
+ * of its slot + va. -1 past the 64 MiB limit (a #GP in 0.11). */
+int linux011_linear(const struct play *p, const struct ptask *t, uint32_t va, uint32_t *linear);
 uint32_t linux011_scan(void);
-/* show.c: the address space of a named task and an address, checked. */
-struct aspace *task_space_addr(struct play *p, char *name, char *addr_word, struct ptask **t,
-			       uint32_t *va);
+int show_linux011(struct play *p, char *name, char *addr_word);
 
 #endif

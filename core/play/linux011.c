@@ -25,6 +25,14 @@ uint32_t linux011_nr(const struct play *p, const struct ptask *t)
 	return (uint32_t)(t - p->tasks) + 1;
 }
 
+int linux011_linear(const struct play *p, const struct ptask *t, uint32_t va, uint32_t *linear)
+{
+	uint32_t base = linux011_nr(p, t) * SLOT_SIZE;
+
+	*linear = va < SLOT_SIZE ? base + va : base;
+	return va < SLOT_SIZE ? 0 : -1;
+}
+
 /* Entries 0.11's get_free_page would look at, from the top down, before
  * it meets a free page, were this machine's low 16 MiB its mem_map. */
 uint32_t linux011_scan(void)
@@ -42,21 +50,23 @@ int show_linux011(struct play *p, char *name, char *addr_word)
 	struct ptask *t;
 	uint32_t va;
 	struct aspace *as = task_space_addr(p, name, addr_word, &t, &va);
+	uint32_t base, linear;
 
 	if (!as)
 		return -1;
-	uint32_t nr = linux011_nr(p, t), base = nr * SLOT_SIZE;
+	uint32_t nr = linux011_nr(p, t);
+	linux011_linear(p, t, 0, &base);
 	struct walk w;
 	vmm_walk(as, va, &w);
 	play_say("Linux 0.11: %s would be task[%u]: LDT segments at base 0x%08x, limit 64 MiB",
 		 t->name, nr, base);
-	if (va >= SLOT_SIZE)
+	if (linux011_linear(p, t, va, &linear))
 		play_say("  0x%08x is past the 64 MiB limit: a #GP in 0.11 (its programs are "
 			 "linked at 0, ours at 0x08048000)", va);
 	else
 		play_say("  linear 0x%08x + 0x%08x = 0x%08x: PDE[%u] of the one shared directory "
-			 "at physical 0 (task[%u] owns PDEs %u..%u)", base, va, base + va,
-			 PDX(base + va), nr, PDX(base), PDX(base) + 15);
+			 "at physical 0 (task[%u] owns PDEs %u..%u)", base, va, linear, PDX(linear),
+			 nr, PDX(base), PDX(base) + SLOT_SIZE / PTSPAN - 1);
 	play_say("ours: flat segments, linear = 0x%08x, PDE[%u] of %s's own directory at 0x%08x",
 		 va, PDX(va), t->name, PFN_TO_PADDR(as->pd_pfn));
 	if (w.ok) {

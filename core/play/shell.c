@@ -6,8 +6,8 @@
  * one ring buffer that the shell (a kernel thread) sleeps on. Line
  * editing: backspace, Ctrl-U (erase the line), Ctrl-C (drop it; while a
  * command runs, interrupt it), up/down arrows (history), Ctrl-D on an
- * empty line (quit). A line longer than LINE_MAX - 1 is refused whole on
- * Enter, never cut. Errors are printed and the shell goes on. At the end
+ * empty line (quit). A line longer than a script's (SCRIPT_LINE_MAX) is
+ * refused whole on Enter, never cut, with the script's message. Errors are printed and the shell goes on. At the end
  * fork_mode and the log level are given back, as after a script.
  */
 #include "core/play/interp.h"
@@ -21,7 +21,7 @@
 #include "core/task/task.h"
 #include "lib/string.h"
 
-#define LINE_MAX 160
+#define LINE_MAX (SCRIPT_LINE_MAX + 1) /* the longest line and its NUL */
 #define HISTORY 16
 #define RING 256
 
@@ -190,7 +190,7 @@ void play_shell(void)
 			break;
 		p->line++;
 		if (n == LINE_TOO_LONG) {
-			play_error(p, "line too long (max %u characters)", LINE_MAX - 1);
+			play_line_too_long(p);
 			continue;
 		}
 		remember(line);

@@ -20,8 +20,6 @@
 #include "lib/fmt.h"
 #include "lib/string.h"
 
-void play_help(const char *name);
-
 static const char *flags(uint32_t e, char *buf)
 {
 	static const struct {
@@ -37,29 +35,6 @@ static const char *flags(uint32_t e, char *buf)
 	}
 	buf[n] = 0;
 	return buf;
-}
-
-static struct aspace *task_space(struct play *p, const char *name, struct ptask **out)
-{
-	struct ptask *t = arg_task(p, name);
-	struct task *k = t ? ptask_task(t) : NULL;
-
-	if (t && (!k || !k->as)) {
-		play_error(p, "task '%s' has no address space", name);
-		return NULL;
-	}
-	if (out)
-		*out = t;
-	return k ? k->as : NULL;
-}
-
-/* The address space of task name and an address in it, both checked. */
-struct aspace *task_space_addr(struct play *p, char *name, char *addr_word, struct ptask **t,
-			       uint32_t *va)
-{
-	struct aspace *as = task_space(p, name, t);
-
-	return as && !arg_number(p, addr_word, va) ? as : NULL;
 }
 
 static uint32_t present_in_table(pde_t pde)
@@ -220,26 +195,24 @@ static int show_areas(struct play *p, char *name)
 
 static void say_task(struct task *k, void *ctx)
 {
-	struct play *p = ctx;
-	const char *name = "";
+	struct ptask *t = ptask_by_pid(ctx, k->pid); /* a zombie keeps its name too */
 
-	for (int i = 0; i < MAX_PTASKS; i++)
-		if (p->tasks[i].name[0] && p->tasks[i].pid == k->pid && p->tasks[i].alive)
-			name = p->tasks[i].name;
 	play_say("pid %3d %-10s %-8s %-6s rss %4u", k->pid, task_state_name(k->state), k->name,
-		 name, k->as ? k->as->rss : 0);
+		 t ? t->name : "", k->as ? k->as->rss : 0);
 }
 
+/* calc_mem prints a "mem: space <id>" line (rss, shared, tables) for
+ * every address space; each named task then says which space is its
+ * own, and gives that space's fault counters. */
 static int show_stats(struct play *p)
 {
 	mm_print_stats();
 	for (int i = 0; i < MAX_PTASKS; i++) {
 		struct ptask *t = &p->tasks[i];
-		struct task *k = t->name[0] ? ptask_task(t) : NULL;
+		struct task *k = ptask_task(t);
 		if (!k || !k->as)
 			continue;
-		play_say("%s (pid %d): rss %u, shared %u, tables %u", t->name, t->pid, k->as->rss,
-			 vmm_shared_pages(k->as), vmm_table_pages(k->as));
+		play_say("%s (pid %d): space %u", t->name, t->pid, k->as->id);
 		mm_print_counters(&k->as->counters, "    faults: ");
 	}
 	return 0;
@@ -269,7 +242,7 @@ static int show_boot(void)
 	const struct bootinfo *bi = boot_info;
 	const char *s = bi->loader_log;
 	uint32_t n = bi->loader_log_len < BI_LOG_SIZE ? bi->loader_log_len : BI_LOG_SIZE - 1;
-	char totals[128];
+	char totals[PLAY_MSG_MAX];
 
 	play_say("playground: loader said:");
 	for (uint32_t at = 0, end; at < n; at = end + 1) {
@@ -297,8 +270,6 @@ static int show_gdt(void)
 	}
 	return 0;
 }
-
-int show_linux011(struct play *p, char *name, char *addr_word);
 
 static int cmd_show(struct play *p, int argc, char **argv)
 {

@@ -81,6 +81,40 @@ def kernel_tap(log, tap, prefix=""):
     return results
 
 
+def kernel_results(log, tap, failures=(), prefix=False, strip="\\EFI\\BOOT\\"):
+    """Re-emit the kernel's TAP results, some of which must fail.
+
+    failures: descriptions (with `strip` taken out of the kernel's) that
+    must be reported 'not ok'; with prefix, a description starting with
+    one counts as it. Every other result must be 'ok', each of failures
+    must have been reported, and the kernel's plan must match its results
+    (a crash mid-run loses the plan). Returns the failures seen."""
+    seen, results, plan, started = set(), 0, None, False
+    for line in log.splitlines():
+        line = line.rstrip()
+        if line == "TAP version 13":
+            started = True
+            continue
+        m = RESULT.match(line) if started else None
+        if m:
+            results += 1
+            desc = (m.group(3) or "").replace(strip, "")
+            known = next((e for e in failures
+                          if desc == e or (prefix and desc.startswith(e))), None)
+            if known is not None:
+                seen.add(known)
+                tap.ok(m.group(1) == "not ok", "reported as a failure: " + desc)
+            else:
+                tap.ok(m.group(1) == "ok", desc)
+        elif started and line.startswith("1.."):
+            plan = int(line[3:])
+    for e in sorted(set(failures) - seen):
+        tap.ok(False, "missing failure report: " + e)
+    tap.ok(plan is not None and plan == results and results > 0,
+           "kernel plan matches its results (plan %s, results %d)" % (plan, results))
+    return seen
+
+
 # The boot log's lines (docs/serial-log.md, "The kernel's boot"), each
 # as its documented format: a missing or reformatted line fails the test.
 H8, H16 = r"0x[0-9a-f]{8}", r"0x[0-9a-f]{16}"

@@ -126,7 +126,7 @@ with tempfile.TemporaryDirectory(prefix="shell.") as work:
     check("fault b write 0\r", r"b: killed: segv", "a real segfault kills b")
     check("show tasks\r", r"pid +\d+ blocked +agent +a ", "a is still there")
     check("help\r", r"expect +<quantity> <op> <quantity>", "help lists the commands")
-    out = check("echo " + "x" * 300 + "\r", r"^error: line too long \(max 159 characters\)\n",
+    out = check("echo " + "x" * 300 + "\r", r"^error: line too long \(max 255 characters\)\n",
                 "an overlong line is refused on Enter")
     tap.ok("  xxx" not in out, "... and nothing of it runs", out)
     check("echo one\r\n", r"  one\n", "CR LF ends a line")
