@@ -7,6 +7,7 @@
 #ifndef INCLUDE_SYSCALL_H
 #define INCLUDE_SYSCALL_H
 
+#include <errnum.h>
 #include <stdint.h>
 
 #define SYS_exit 1
@@ -32,19 +33,6 @@
 #define SYS_mm_check 407    /* run the invariant checker; returns problems */
 #define SYS_max 430 /* one past the last number (the benchmark block, 420-429) */
 
-#define EPERM 1
-#define ENOENT 2
-#define ESRCH 3
-#define EINTR 4
-#define ECHILD 10
-#define EAGAIN 11
-#define ENOMEM 12
-#define EFAULT 14
-#define EBADF 9
-#define ENOEXEC 8
-#define EINVAL 22
-#define ENAMETOOLONG 36
-#define ENOSYS 38
 
 /* mmap2 */
 #define PROT_READ 0x1

@@ -3,12 +3,10 @@
 #define CORE_MM_INTERNAL_H
 
 #include <arch/mmu_ops.h>
+#include <errnum.h>
 
 #include "core/mm/mm.h"
 
-#define EINVAL 22
-#define ENOMEM 12
-#define EFAULT 14
 
 /* Entries of a user PDE pointing at a page table we may modify. */
 #define PDE_USER_TABLE (PTE_P | PTE_W | PTE_U)
