@@ -64,9 +64,9 @@ static int mmap_failed(int32_t result)
 }
 
 /* mmap in the agent: at addr (MAP_FIXED), or anywhere the kernel finds
- * room (the agent's size 1, syscalls.h). The area's start is the value. */
+ * room (the agent's size 1, syscalls.h); *start is where the area is. */
 static int map_in_agent(struct play *p, struct ptask *t, uint32_t addr, uint32_t len,
-			uint32_t prot, int anywhere)
+			uint32_t prot, int anywhere, uint32_t *start)
 {
 	struct pg_agent_cmd c = { AGENT_MMAP, addr, len, (uint32_t)anywhere, prot };
 	struct pg_agent_reply r;
@@ -81,9 +81,7 @@ static int map_in_agent(struct play *p, struct ptask *t, uint32_t addr, uint32_t
 	if (mmap_failed(r.result))
 		return play_error(p, "mmap 0x%08x+0x%x failed: error %d (overlap or outside user space?)",
 				  addr, len, -r.result);
-	addr = (uint32_t)r.result;
-	p->value = addr;
-	p->have_value = 1;
+	addr = *start = (uint32_t)r.result;
 	play_say("%s: area 0x%08x-0x%08x %s%s", t->name, addr, addr + len - 1,
 		 prot & PROT_WRITE ? "rw" : "r", anywhere ? " (the kernel chose the place)" : "");
 	return 0;
@@ -91,20 +89,25 @@ static int map_in_agent(struct play *p, struct ptask *t, uint32_t addr, uint32_t
 
 int map_area(struct play *p, struct ptask *t, uint32_t addr, uint32_t len, uint32_t prot)
 {
-	return map_in_agent(p, t, addr, len, prot, 0);
+	uint32_t start;
+
+	return map_in_agent(p, t, addr, len, prot, 0, &start);
 }
 
 /* map <task> <addr>|any <len> [r|rw]: with "any", mmap without an
- * address, as malloc does for a big block. */
+ * address, as malloc does for a big block. The start is the value. */
 static int cmd_map(struct play *p, int argc, char **argv)
 {
 	uint32_t addr = 0, len, prot = PROT_READ | PROT_WRITE;
 	int anywhere = !strcmp(argv[2], "any");
 	struct ptask *t = anywhere ? arg_agent(p, argv[1]) : task_and_addr(p, argv, &addr);
 
-	if (!t || arg_number(p, argv[3], &len) || (argc > 4 && arg_rights(p, argv[4], &prot)))
+	if (!t || arg_number(p, argv[3], &len) || (argc > 4 && arg_rights(p, argv[4], &prot)) ||
+	    map_in_agent(p, t, addr, len, prot, anywhere, &addr))
 		return -1;
-	return map_in_agent(p, t, addr, len, prot, anywhere);
+	p->value = addr;
+	p->have_value = 1;
+	return 0;
 }
 
 static int cmd_unmap(struct play *p, int argc, char **argv)

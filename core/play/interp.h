@@ -143,8 +143,7 @@ int run_line(struct play *p, char *line);
  * end kill what it started and give back fork_mode and the log level. */
 void play_begin(struct play *p, const char *file, int interactive);
 void play_end(struct play *p);
-/* cmd_mem.c: map an area in ring 3 (mmap with MAP_FIXED in the agent);
- * its start becomes the script's value. */
+/* cmd_mem.c: map an area in ring 3 (mmap with MAP_FIXED in the agent). */
 int map_area(struct play *p, struct ptask *t, uint32_t addr, uint32_t len, uint32_t prot);
 /* Is [addr, addr+len) inside areas of t (writable ones if write)? 0, or
  * an error naming the first address that is not. */
