@@ -49,7 +49,7 @@ static void copy_table(struct aspace *parent, uint32_t pdx, void *p)
 		ctx->failed = 1;
 		return;
 	}
-	pfn_t new = pmm_alloc_page(PMM_TABLE, PAGE_MAPPED);
+	pfn_t new = pmm_alloc_page(PMM_TABLE, PAGE_PGTABLE);
 	if (!new) {
 		ctx->failed = 1;
 		return;
