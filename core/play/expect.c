@@ -459,9 +459,9 @@ static int cmd_verbose(struct play *p, int argc, char **argv)
 {
 	(void)argc;
 	if (!strcmp(argv[1], "on"))
-		log_level = LOG_VERBOSE;
+		log_set_level(LOG_VERBOSE);
 	else if (!strcmp(argv[1], "off"))
-		log_level = LOG_NORMAL;
+		log_set_level(LOG_NORMAL);
 	else
 		return play_error(p, "usage: verbose on|off");
 	play_say("verbose %s: %s", argv[1],

@@ -55,6 +55,7 @@ struct play {
 	} vars[MAX_VARS]; /* let $name <quantity> */
 	unsigned errors, expects, failed;
 	int saved_fork_mode, saved_log_level; /* given back at the session's end */
+	int saved_watch;
 };
 
 struct command {
@@ -65,9 +66,10 @@ struct command {
 	const char *help;
 };
 
-/* The command tables of cmd_task.c, cmd_mem.c, show.c, kview.c, expect.c. */
+/* The command tables of cmd_task.c, cmd_mem.c, show.c, kview.c, expect.c,
+ * cmd_view.c. */
 extern const struct command task_commands[], mem_commands[], show_commands[],
-	kernel_commands[], misc_commands[];
+	kernel_commands[], misc_commands[], view_commands[];
 
 /* The words of a quantity, read left to right by its terms (expect.c). */
 struct words {
@@ -148,6 +150,12 @@ int map_area(struct play *p, struct ptask *t, uint32_t addr, uint32_t len, uint3
 /* Is [addr, addr+len) inside areas of t (writable ones if write)? 0, or
  * an error naming the first address that is not. */
 int in_areas(struct play *p, struct ptask *t, uint32_t addr, uint32_t len, int write);
+/* cmd_view.c: a snapshot for the report (when it is on) of every named
+ * task's directory and tables and of mem_map, labelled with the words
+ * of the command (or argv = {"end", "of", file}). */
+void play_snapshot(struct play *p, int argc, char **argv);
+/* After each command: the report's task census, the live strip. */
+void play_after_command(struct play *p);
 /* show.c: present entries of the page table a PDE points at. */
 uint32_t present_in_table(pde_t pde);
 /* kview.c: the kernel's view of memory (its direct map, mem_map by

@@ -15,6 +15,7 @@
 
 #include "core/kernel.h"
 #include "core/log.h"
+#include "core/view/view.h"
 
 int need_resched;
 static struct task *idle_task;
@@ -113,6 +114,7 @@ void timer_tick(void)
 {
 	task_for_each(wake_one, NULL);
 	need_resched = 1;
+	watch_tick(); /* the live strip, when on and due (core/view/watch.c) */
 }
 
 void return_to_user(struct trapframe *tf)

@@ -331,6 +331,36 @@ static void test_page_use(void **state)
 }
 
 /*
+ * The report's records (core/report.c): page_fault() calls report_fault()
+ * for each fault served while log_trace says LOG_TRACE_REPORT, and never
+ * otherwise; the verbose bit alone gives a log line and no record.
+ */
+static void test_fault_records_only_when_asked(void **state)
+{
+	(void)state;
+	struct aspace *as = space_with_area(4, AREA_WRITE);
+	unsigned char v = 5;
+
+	sim_reported_faults = 0;
+	log_trace = 0;
+	assert_int_equal(sim_kernel_access(as, BASE, 1, &v), FAULT_DEMAND_ZERO);
+	assert_int_equal(sim_reported_faults, 0);
+	log_trace = LOG_TRACE_REPORT;
+	assert_int_equal(sim_kernel_access(as, BASE + PGSIZE, 0, &v), FAULT_ZERO_PAGE);
+	assert_int_equal(sim_kernel_access(as, BASE + PGSIZE, 1, &v), FAULT_ZERO_COW);
+	assert_int_equal(sim_reported_faults, 2);
+	log_trace = LOG_TRACE_VERBOSE;
+	sim_clear_log();
+	assert_int_equal(sim_kernel_access(as, BASE + 2 * PGSIZE, 1, &v), FAULT_DEMAND_ZERO);
+	assert_int_equal(sim_reported_faults, 2);
+	assert_non_null(strstr(sim_log, "fault: demand-zero"));
+	log_trace = 0;
+	vmm_destroy(as);
+	assert_int_equal(pmm_free_pages(), baseline);
+	assert_clean();
+}
+
+/*
  * Three spaces share a page; each writes in turn; contents stay private.
  * Copy mode: the page's count goes 3 -> 2 -> 1. Share mode: one table is
  * shared three ways, so the table's count is 3 and the page's 1; each
@@ -1214,6 +1244,7 @@ int main(void)
 		cmocka_unit_test_setup(test_fork_share_tables, setup),
 		cmocka_unit_test_setup(test_fork_copy_tables, setup),
 		cmocka_unit_test_setup(test_page_use, setup),
+		cmocka_unit_test_setup(test_fault_records_only_when_asked, setup),
 		cmocka_unit_test_setup(test_three_way_copy_tables, setup),
 		cmocka_unit_test_setup(test_three_way_share_tables, setup),
 		cmocka_unit_test_setup(test_segv_cases, setup),
