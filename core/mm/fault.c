@@ -204,7 +204,7 @@ int page_fault(struct trapframe *tf, uint32_t cr2)
 	if (!user && (!t || !t->as || cr2 >= USER_TOP || !trap_has_fixup(tf->eip)))
 		return 0;
 	enum fault_kind kind = vmm_fault(t->as, cr2, tf->error);
-	if (kind < FAULT_SEGV) {
+	if (__builtin_expect(kind < FAULT_SEGV, 1)) {
 		if (__builtin_expect(log_trace, 0))
 			trace_fault(t, kind, cr2, tf->error, tf->eip);
 		return 1;
