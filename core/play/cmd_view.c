@@ -22,10 +22,17 @@ static int cmd_watch(struct play *p, int argc, char **argv)
 	if (!fbcon_active())
 		return play_error(p, "watch: there is no screen (the strip is drawn on the "
 				  "framebuffer; show map prints characters here)");
+	struct watch_cost c;
+	int had = watch_cost(&c);
 	watch_set(!strcmp(argv[1], "on"));
-	play_say("watch %s%s", watch_is_on() ? "on" : "off",
-		 watch_is_on() ? ": the top of the screen shows memory and the fault counters, live"
-			       : "");
+	if (watch_is_on())
+		play_say("watch on: the top of the screen shows memory and the fault counters, live");
+	else if (had)
+		play_say("watch off: %u redraws took %u.%03u ms of %u ms (%u.%u%%)", c.redraws,
+			 c.spent_us / 1000, c.spent_us % 1000, c.total_ms, c.permille / 10,
+			 c.permille % 10);
+	else
+		play_say("watch off");
 	return 0;
 }
 

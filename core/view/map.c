@@ -35,8 +35,6 @@ enum page_use map_cell_use(pfn_t first, unsigned shift)
 	pfn_t end = first + (1u << shift);
 	enum page_use best = PAGE_USE_FREE;
 
-	if (end > pmm.max_pfn) /* the last cell's tail is past mem_map */
-		best = PAGE_USE_RESERVED;
 	for (pfn_t pfn = first; pfn < end && pfn < pmm.max_pfn; pfn++) {
 		enum page_use u = pmm_page_use(pfn);
 		if (u > best)

@@ -106,7 +106,8 @@ unsigned view_legend(unsigned col, unsigned row, unsigned cols, unsigned width,
 }
 
 /* Address labels beside a picture's rows: on every other text row, the
- * address of the picture row level with the middle of the text. */
+ * address of the picture row level with the text's top (the first row,
+ * on the first text row). */
 static void row_labels(const struct pane *p, unsigned first_row, unsigned nrows,
 		       uint32_t top_y, unsigned cell, unsigned grid_rows, uint32_t base,
 		       uint32_t row_bytes)
@@ -114,9 +115,9 @@ static void row_labels(const struct pane *p, unsigned first_row, unsigned nrows,
 	char label[16];
 
 	for (unsigned t = 0; t < nrows; t += 2) {
-		uint32_t mid = (p->row + first_row + t) * p->ch + p->ch / 2;
-		uint32_t g = (mid - top_y) / cell;
-		if (mid < top_y || g >= grid_rows)
+		uint32_t y = (p->row + first_row + t) * p->ch;
+		uint32_t g = y > top_y ? (y - top_y) / cell : 0;
+		if (g >= grid_rows)
 			continue;
 		fmt_snprintf(label, sizeof label, "0x%08x", base + g * row_bytes);
 		say_at(p, first_row + t, label);

@@ -85,7 +85,7 @@ struct map_counts {
 void map_count(struct map_counts *c);
 
 /* The use a cell of 2^shift pages from pfn first shows: the highest rank
- * among its pages (mm.h); the pages past mem_map count as reserved. */
+ * among its pages (mm.h). The last cell may have fewer pages. */
 enum page_use map_cell_use(pfn_t first, unsigned shift);
 
 /* Where a map goes on the screen: cells of `cell` pixels (a 1-pixel gap
@@ -171,5 +171,11 @@ int watch_is_on(void);
 void watch_poke(void);
 /* From the timer interrupt, every tick. */
 void watch_tick(void);
+/* What the strip has cost since watch on: redraws, the time they took,
+ * the time since, and the share (in thousandths). 0 when off. */
+struct watch_cost {
+	uint32_t redraws, spent_us, total_ms, permille;
+};
+int watch_cost(struct watch_cost *c);
 
 #endif

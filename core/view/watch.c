@@ -48,6 +48,8 @@ static struct {
 	uint32_t pixels[PAGE_NUSES];
 	uint32_t next_tick;        /* no redraw before this tick */
 	uint64_t last_cost;        /* TSC cycles of the last redraw */
+	uint64_t since, spent;     /* TSC at watch on; cycles spent redrawing since */
+	uint32_t redraws;
 	char shown[LINES][LINE_MAX];
 } w;
 
@@ -111,6 +113,8 @@ static void redraw(void)
 		map_draw(&w.fit, w.pixels, shadow);
 	draw_lines();
 	w.last_cost = rdtsc() - start;
+	w.spent += w.last_cost;
+	w.redraws++;
 	uint32_t khz = boot_info ? boot_info->tsc_khz : 0;
 	uint32_t cost_ticks = khz ? (uint32_t)(w.last_cost * COST_SHARE / (khz * (1000 / TICK_HZ))) : 0;
 	w.next_tick = ticks + MAX((uint32_t)PERIOD_TICKS, cost_ticks);
@@ -172,7 +176,24 @@ void watch_set(int on)
 		return;
 	}
 	w.on = 1;
+	w.since = rdtsc();
+	w.spent = 0;
+	w.redraws = 0;
 	redraw();
+}
+
+int watch_cost(struct watch_cost *c)
+{
+	uint32_t khz = boot_info ? boot_info->tsc_khz : 0;
+	uint64_t total = rdtsc() - w.since;
+
+	if (!w.on || !khz)
+		return 0;
+	c->redraws = w.redraws;
+	c->spent_us = (uint32_t)(w.spent * 1000 / khz);
+	c->total_ms = (uint32_t)(total / khz);
+	c->permille = total ? (uint32_t)(w.spent * 1000 / total) : 0;
+	return 1;
 }
 
 void watch_poke(void)
