@@ -117,7 +117,7 @@ $(BUILD)/kernel/core/main.c.o $(BUILD)/efi/efi/main.c.o: $(VERSION_STAMP)
 EFI_INC := /usr/include/efi
 EFI_LIB := /usr/lib
 ECC := gcc
-ECFLAGS := -std=gnu11 -O2 -fpic -ffreestanding -fno-stack-protector -fno-stack-check \
+ECFLAGS := -std=gnu11 -O2 -g -fpic -ffreestanding -fno-stack-protector -fno-stack-check \
 	-fshort-wchar -mno-red-zone -maccumulate-outgoing-args -DGNU_EFI_USE_MS_ABI \
 	-I$(EFI_INC) -I$(EFI_INC)/x86_64 -Iinclude -I. \
 	-Wall -Wextra -Werror -Wno-pointer-sign -DPG_VERSION='"$(PG_VERSION)"' -MMD -MP
