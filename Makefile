@@ -292,8 +292,8 @@ DEBUG_EFI := $(BUILD)/debug/BOOTX64.EFI
 debug-kernel:
 	$(Q)$(MAKE) --no-print-directory BUILD=$(BUILD)/debug MM_DEBUG=1 all
 
-test-boot: $(EFI_APP) debug-kernel
-	$(Q)BUILD=$(BUILD) prove -j2 test/boot/*.t
+test-boot: $(EFI_APP) debug-kernel gdb-build
+	$(Q)BUILD=$(BUILD) GDB_BUILD=$(GDB_BUILD) prove -j2 test/boot/*.t
 
 clean:
 	rm -rf $(BUILD)
