@@ -13,6 +13,7 @@ import os
 import re
 import socket
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -20,6 +21,8 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 PROXY = os.path.join(ROOT, "scripts", "gdb-i386-proxy")
+sys.path.insert(0, os.path.join(ROOT, "test", "boot"))
+from pgtest import Tap  # noqa: E402
 
 # QEMU's x86-64 layout: (name, bits), numbered from 0 in this order.
 QEMU_REGS = ([(r, 64) for r in ("rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rbp", "rsp")]
@@ -46,17 +49,6 @@ CORE_XML = ('<feature name="org.gnu.gdb.i386.core">'
             + '<!--reg name="ss_base" bitsize="64"/-->'
             + "".join('<reg name="%s" bitsize="%d"/>' % (n, b) for n, b in QEMU_REGS[24:])
             + "</feature>")
-
-n = 0
-
-
-def ok(cond, desc, diag=""):
-    global n
-    n += 1
-    print("%s %d - %s" % ("ok" if cond else "not ok", n, desc))
-    if not cond and diag:
-        print("\n".join("# " + x for x in str(diag).splitlines()))
-
 
 def frame(payload):
     return b"$%s#%02x" % (payload, sum(payload) & 0xFF)
@@ -148,6 +140,8 @@ class Gdb:
 
 
 def main():
+    tap = Tap()
+    ok = tap.ok
     with tempfile.TemporaryDirectory(prefix="pgproxy.") as work:
         stub = os.path.join(work, "gdb.sock")
         qemu = FakeQemu(stub)
@@ -196,7 +190,7 @@ def main():
                              stdin=subprocess.DEVNULL, capture_output=True, timeout=20)
         ok(bad.returncode == 1 and b"cannot reach QEMU's gdb stub" in bad.stderr,
            "no stub: a one-line error, status 1", bad.stderr.decode())
-    print("1..%d" % n)
+    tap.done()
 
 
 main()
