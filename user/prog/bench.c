@@ -6,8 +6,8 @@
  * kernel prints median, min and max over the rounds as one BENCH line
  * (SYS_bench_report). Under QEMU's -icount shift=0 a tick is one guest
  * instruction, so a figure is an instruction count that repeats exactly.
- * The method is the Linux peer's (../shared/peers/linux-i386/faultbench.c)
- * figure for figure, and the names are its names, so that the rows can be
+ * The Linux peer (scripts/bench/linux/lxfault.c) measures the same way,
+ * figure for figure and under the same names, so that the rows can be
  * compared; docs/bench.md says what each figure measures.
  *
  * arg: the number of rounds (0: the default, 9).
