@@ -18,6 +18,8 @@
 
 #include <stdint.h>
 
+#include <bench_timing.h> /* user/include: shared with user/prog/bench.c */
+
 #define PG 4096u
 #define ROUNDS_MAX 31
 #define EXTRAS_MAX 4
@@ -41,14 +43,10 @@ struct figure {
 /* Set by lxinit.c from the environment before any part runs. */
 extern int bench_rounds;
 
-/* The fenced TSC: the fences keep the read from moving across the
- * accesses it brackets. */
+/* The fenced TSC, the same instructions our benchmark reads it with. */
 static inline uint64_t tsc(void)
 {
-	uint32_t lo, hi;
-
-	__asm__ volatile("lfence; rdtsc; lfence" : "=a"(lo), "=d"(hi) : : "memory");
-	return (uint64_t)hi << 32 | lo;
+	return bench_tsc();
 }
 
 /* lxinit.c: output and the counters every part reads. */

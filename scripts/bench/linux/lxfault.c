@@ -52,23 +52,12 @@ static struct shared *shared_page(void)
 
 static uint64_t time_stos(void)
 {
-	void *d = stos_page;
-	uint32_t n = WORDS_PER_PAGE;
-	uint64_t t0 = tsc();
-
-	__asm__ volatile("rep stosl" : "+D"(d), "+c"(n) : "a"(0) : "memory");
-	return tsc() - t0;
+	return bench_time_stos(stos_page);
 }
 
 static uint64_t time_movs(void)
 {
-	void *d = movs_page;
-	const void *s = stos_page;
-	uint32_t n = WORDS_PER_PAGE;
-	uint64_t t0 = tsc();
-
-	__asm__ volatile("rep movsl" : "+D"(d), "+S"(s), "+c"(n) : : "memory");
-	return tsc() - t0;
+	return bench_time_movs(movs_page, stos_page);
 }
 
 /* getpid through int $0x80, as our kernel is entered (glibc would use
