@@ -37,7 +37,8 @@ SRC = os.path.join(HERE, "linux")
 FETCH = os.path.join(SRC, "fetch-kernel.sh")
 SAMPLE = os.path.join(ROOT, "test", "tools", "linux-peer-sample.log")
 INIT_SOURCES = ("lxinit.c", "lxfault.c", "lxfile.c", "lxswap.c", "lxbusy.c")
-CFLAGS = ["-m32", "-std=gnu11", "-O2", "-Wall", "-Wextra", "-Werror"]
+CFLAGS = ["-m32", "-std=gnu11", "-O2", "-Wall", "-Wextra", "-Werror",
+          "-I" + os.path.join(ROOT, "user", "include")]
 PROG_FLAGS = ["-static", "-nostdlib", "-ffreestanding", "-fno-pie", "-no-pie",
               "-fno-stack-protector", "-fno-asynchronous-unwind-tables", "-s",
               "-Wl,--build-id=none"]
@@ -273,7 +274,9 @@ def fetch(cache=None):
 # -------------------------------------------------------------- booting --
 
 def qemu_command(kernel, initramfs, disk, env):
-    append = " ".join([APPEND] + ["%s=%s" % kv for kv in sorted(env.items())])
+    """LINUX_PEER_APPEND adds kernel arguments (init_on_alloc=0, say)."""
+    extra = os.environ.get("LINUX_PEER_APPEND", "").split()
+    append = " ".join([APPEND] + extra + ["%s=%s" % kv for kv in sorted(env.items())])
     return ["qemu-system-i386", "-machine", MACHINE, "-accel", "tcg", "-icount", ICOUNT,
             "-m", MEMORY, "-smp", "1", "-nodefaults", "-display", "none", "-no-reboot",
             "-serial", "stdio", "-monitor", "none",

@@ -43,7 +43,7 @@ FIGURES = {
     "fork_return_cycles_4096pages": (), "exit_teardown_cycles_4096pages": (),
     "file_hit_fault_cycles": ("faults_per_page", "major_per_page"),
     "file_hit_fault_around_cycles": ("faults_per_page", "major_per_page"),
-    "file_read_fault_cycles": ("faults_per_page", "major_per_page", "tsc_per_fault"),
+    "file_read_fault_cycles": ("reads_per_fault", "major_per_page", "tsc_per_fault"),
     "file_read_fault_allctx_cycles": ("task_per_unit",),
     "vfork_exit_wait_cycles": ("faults_per_exec",),
     "exec_exit_1m_few_cycles": ("faults_per_exec", "major_per_exec"),

@@ -68,8 +68,10 @@ ver=$(aptc apt-cache policy "$pkg" 2>/dev/null | awk '$1 == "Candidate:" { print
 work=$(mktemp -d "${TMPDIR:-/tmp}/fetch-kernel.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 echo "fetch-kernel: apt-get download $pkg:i386 $ver"
-# chmod: apt-get run by root downloads as _apt, which must write here.
-chmod 0777 "$work"
+# apt-get run by root downloads as the user _apt, which must write here.
+if [ "$(id -u)" -eq 0 ] && id _apt >/dev/null 2>&1; then
+	chown _apt "$work"
+fi
 log=$(cd "$work" && aptc apt-get download "$pkg=$ver" 2>&1) ||
 	fail "apt-get download $pkg=$ver failed:
 $(echo "$log" | tail -5)"

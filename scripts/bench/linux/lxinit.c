@@ -325,6 +325,37 @@ static void wait_for(const char *path)
 	die("%s did not appear (is the disk attached as virtio-blk, with a GPT?)", path);
 }
 
+/* The TSC rate Linux measured: 1000 MHz under -icount shift=0, where its
+ * nanoseconds (schedstat) are TSC ticks, which are instructions. */
+static void cpu_mhz(void)
+{
+	char line[128];
+	FILE *f = fopen("/proc/cpuinfo", "r");
+
+	if (!f)
+		return;
+	while (fgets(line, sizeof line, f))
+		if (!strncmp(line, "cpu MHz", 7) && strchr(line, ':')) {
+			line[strcspn(line, "\n")] = 0;
+			info("cpu_mhz", "%s", strchr(line, ':') + 2);
+			break;
+		}
+	fclose(f);
+}
+
+/* What the figures depend on, printed once: key and the file that says. */
+static const struct {
+	const char *key, *path;
+} facts[] = {
+	{ "cmdline", "/proc/cmdline" },
+	{ "zswap", "/sys/module/zswap/parameters/enabled" },
+	{ "lru_gen", "/sys/kernel/mm/lru_gen/enabled" },
+	{ "thp", "/sys/kernel/mm/transparent_hugepage/enabled" },
+	{ "swappiness", "/proc/sys/vm/swappiness" },
+	{ "meminfo", "/proc/meminfo" },
+	{ "clocksource", "/sys/devices/system/clocksource/clocksource0/current_clocksource" },
+};
+
 static void describe(void)
 {
 	struct utsname u;
@@ -332,18 +363,10 @@ static void describe(void)
 
 	uname(&u);
 	info("kernel", "%s %s", u.release, u.version);
-	if (read_line("/proc/cmdline", line, sizeof line) == 0)
-		info("cmdline", "%s", line);
-	if (read_line("/sys/module/zswap/parameters/enabled", line, sizeof line) == 0)
-		info("zswap", "%s", line);
-	if (read_line("/sys/kernel/mm/lru_gen/enabled", line, sizeof line) == 0)
-		info("lru_gen", "%s", line);
-	if (read_line("/sys/kernel/mm/transparent_hugepage/enabled", line, sizeof line) == 0)
-		info("thp", "%s", line);
-	if (read_line("/proc/sys/vm/swappiness", line, sizeof line) == 0)
-		info("swappiness", "%s", line);
-	if (read_line("/proc/meminfo", line, sizeof line) == 0)
-		info("meminfo", "%s", line);
+	for (unsigned i = 0; i < sizeof facts / sizeof facts[0]; i++)
+		if (read_line(facts[i].path, line, sizeof line) == 0)
+			info(facts[i].key, "%s", line);
+	cpu_mhz();
 }
 
 static void set_up(void)
