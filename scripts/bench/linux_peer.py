@@ -110,7 +110,10 @@ def parse(text):
 # ----------------------------------------------------- building the guest --
 
 def run_cmd(args, what, **kw):
-    proc = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, **kw)
+    try:
+        proc = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, **kw)
+    except OSError as e:
+        raise PeerError("%s: cannot run %s (%s); scripts/deps.sh installs it" % (what, args[0], e))
     if proc.returncode != 0:
         raise PeerError("%s failed (%s):\n%s" % (what, " ".join(args),
                                                  proc.stdout.decode(errors="replace").strip()))
@@ -263,7 +266,10 @@ def prepare(build):
 
 def fetch(cache=None):
     cache = cache or cache_dir()
-    proc = subprocess.run([FETCH, cache], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        proc = subprocess.run([FETCH, cache], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    except OSError as e:
+        raise PeerError("cannot run %s (%s)" % (FETCH, e))
     out = proc.stdout.decode(errors="replace").strip()
     if out:
         print(out, file=sys.stderr)
@@ -296,6 +302,8 @@ def boot(prepared, tag, env, timeout=BOOT_TIMEOUT):
         text = proc.stdout.decode(errors="replace")
     except subprocess.TimeoutExpired as e:
         text = (e.stdout or b"").decode(errors="replace") + "\n# timeout after %ds\n" % timeout
+    except OSError as e:
+        raise PeerError("cannot run %s (%s); scripts/deps.sh installs QEMU" % (cmd[0], e))
     with open(log_path, "w") as f:
         f.write("# " + " ".join(cmd) + "\n" + text)
     res = parse(text)

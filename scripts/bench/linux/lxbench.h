@@ -63,8 +63,10 @@ int64_t per_milli(int64_t count, uint64_t units);
 void fig_report(struct figure *f);
 /* An information line: LINUX info <key>=<value>. */
 void info(const char *key, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Prints "LINUX error ..." and powers the machine off: the run failed. */
+/* Print "LINUX error ..." and power the machine off: the run failed.
+ * die() after a failed system call (adds errno), fail() otherwise. */
 void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 
 /* Faults this process took (minor + major), and major ones alone. */
 int64_t faults_all(void);

@@ -95,7 +95,7 @@ uint64_t busy_now(void)
 		if (!(s0 & 1) && spin->seq == s0)
 			return busy;
 	}
-	die("the spinner's counter never settled");
+	fail("the spinner's counter never settled");
 }
 
 void busy_stop(void)

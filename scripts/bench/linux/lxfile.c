@@ -56,7 +56,7 @@ static int open_data(void)
 	if (fd < 0 || fstat(fd, &st) < 0)
 		die("cannot open " DATA_PATH);
 	if (st.st_size != (off_t)FILE_PAGES * PG)
-		die(DATA_PATH " has %lld bytes, not %u", (long long)st.st_size, FILE_PAGES * PG);
+		fail(DATA_PATH " has %lld bytes, not %u", (long long)st.st_size, FILE_PAGES * PG);
 	return fd;
 }
 
@@ -79,7 +79,7 @@ static void read_all(int fd)
 	while ((n = pread(fd, buf, sizeof buf, off)) > 0)
 		off += n;
 	if (off != (off_t)FILE_PAGES * PG)
-		die("read " DATA_PATH ": %lld bytes", (long long)off);
+		fail("read " DATA_PATH ": %lld bytes", (long long)off);
 }
 
 /* ----------------------------------------------------- file-hit faults --- */
@@ -159,7 +159,7 @@ static void file_read_round(struct figure *f, int with_spinner)
 	uint64_t b3 = with_spinner ? busy_now() : 0;
 
 	if (majors <= 0)
-		die("no major fault after dropping the caches");
+		fail("no major fault after dropping the caches");
 	uint64_t task = ((c1 - c0) - (c3 - c2)) / (uint64_t)majors;
 	if (!with_spinner)
 		fig_add(f, task, per_milli(reads, (uint64_t)majors), per_milli(majors, FILE_PAGES),
@@ -221,7 +221,7 @@ static uint64_t spawn_wait(const char *how, int64_t *faults, int64_t *majors)
 
 	getrusage(RUSAGE_CHILDREN, &r1);
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		die("%s %s: status 0x%x", PROG_PATH, how ? how : "(no exec)", status);
+		fail("%s %s: status 0x%x", PROG_PATH, how ? how : "(no exec)", status);
 	*faults = (r1.ru_minflt - r0.ru_minflt) + (r1.ru_majflt - r0.ru_majflt);
 	*majors = r1.ru_majflt - r0.ru_majflt;
 	return t1 - t0;

@@ -74,16 +74,31 @@ static __attribute__((noreturn)) void power_off(void)
 		pause(); /* init must not return: the kernel would panic */
 }
 
+static __attribute__((noreturn)) void give_up(int err, const char *fmt, va_list ap)
+{
+	printf("LINUX error ");
+	vprintf(fmt, ap);
+	if (err)
+		printf(" (errno %d: %s)", err, strerror(err));
+	printf("\n");
+	power_off();
+}
+
 void die(const char *fmt, ...)
+{
+	int err = errno;
+	va_list ap;
+
+	va_start(ap, fmt);
+	give_up(err, fmt, ap);
+}
+
+void fail(const char *fmt, ...)
 {
 	va_list ap;
 
-	printf("LINUX error ");
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf(" (errno %d: %s)\n", errno, strerror(errno));
-	power_off();
+	give_up(0, fmt, ap);
 }
 
 void fig_init(struct figure *f, const char *name, const char *e0, const char *e1,
@@ -107,7 +122,7 @@ void fig_add(struct figure *f, uint64_t value, int64_t e0, int64_t e1, int64_t e
 	struct round *r;
 
 	if (f->n >= ROUNDS_MAX)
-		die("%s: more than %d rounds", f->name, ROUNDS_MAX);
+		fail("%s: more than %d rounds", f->name, ROUNDS_MAX);
 	r = &f->r[f->n++];
 	r->value = value;
 	r->extra_milli[0] = e0;
@@ -133,7 +148,7 @@ void fig_report(struct figure *f)
 	struct round *mid;
 
 	if (f->n == 0)
-		die("%s: no rounds", f->name);
+		fail("%s: no rounds", f->name);
 	qsort(f->r, f->n, sizeof f->r[0], by_value);
 	mid = &f->r[f->n / 2];
 	printf("LINUX %s median=%llu min=%llu max=%llu n=%d", f->name,
@@ -202,7 +217,7 @@ int64_t vmstat(const char *name)
 	for (char *l = buf; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
 		if (!strncmp(l, name, len) && l[len] == ' ')
 			return strtoll(l + len + 1, NULL, 10);
-	die("/proc/vmstat has no %s", name);
+	fail("/proc/vmstat has no %s", name);
 }
 
 int write_file(const char *path, const char *text)
@@ -405,7 +420,7 @@ int main(void)
 	if (rounds)
 		bench_rounds = atoi(rounds);
 	if (bench_rounds < 1 || bench_rounds > ROUNDS_MAX)
-		die("LXBENCH_ROUNDS=%s: 1 to %d", rounds, ROUNDS_MAX);
+		fail("LXBENCH_ROUNDS=%s: 1 to %d", rounds, ROUNDS_MAX);
 	if (!parts || !*parts)
 		parts = "faults,files,swap";
 	printf("LINUX start rounds=%d parts=%s\n", bench_rounds, parts);

@@ -110,9 +110,9 @@ static uint64_t overhead(const struct phase *loaded, const struct phase *unloade
 	uint64_t l = busy ? loaded->busy : loaded->cpu, u = busy ? unloaded->busy : unloaded->cpu;
 
 	if (moved <= 0)
-		die("%s: no page moved (is swap on?)", what);
+		fail("%s: no page moved (is swap on?)", what);
 	if (l < u)
-		die("%s: less CPU under pressure than without", what);
+		fail("%s: less CPU under pressure than without", what);
 	return (l - u) / (uint64_t)moved;
 }
 
@@ -202,7 +202,7 @@ static void swap_child(void)
 	int rounds = env ? atoi(env) : SWAP_ROUNDS_DEFAULT;
 
 	if (rounds < 1 || rounds > ROUNDS_MAX)
-		die("LXBENCH_SWAP_ROUNDS=%s: 1 to %d", env, ROUNDS_MAX);
+		fail("LXBENCH_SWAP_ROUNDS=%s: 1 to %d", env, ROUNDS_MAX);
 	join_cgroup();
 	info("swap_setup", "%u pages touched, memory.max %s, page-cluster 0", REGION_PAGES, LIMIT);
 	swap_figures_init(&task, "", NULL);
@@ -235,5 +235,5 @@ void bench_swap(void)
 		swap_child();
 	waitpid(pid, &status, 0);
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		die("the swap benchmark's process ended with status 0x%x", status);
+		fail("the swap benchmark's process ended with status 0x%x", status);
 }
