@@ -1,7 +1,8 @@
 #!/bin/sh
 # deps.sh [debug|test] - install what the build and the tests need, if it is missing.
 # Debian 12 / Ubuntu: apt-get, through sudo when not root. Quiet when all is there.
-# "debug" (make debug) also wants gdb; make run and make test do not wait for it.
+# "debug" (make debug) adds the packages only debugging needs: none today,
+# since make test runs gdb too (test/boot/gdb.t), so gdb is in the main list.
 # "test" (make test) also wants Chromium, for the one test that loads the HTML
 # report in a real browser (test/boot/pictures.t); make run does not.
 #
@@ -31,10 +32,9 @@ sbsign                                 sbsigntool
 /usr/lib/shim/shimx64.efi              shim-unsigned
 openssl                                openssl
 clang                                  clang
-'
-DEBUG_NEEDS='
 gdb                                    gdb
 '
+DEBUG_NEEDS=''
 TEST_NEEDS='
 chromium                               chromium
 '
