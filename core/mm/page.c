@@ -332,7 +332,8 @@ enum page_use pmm_page_use(pfn_t pfn)
 	case PAGE_RESERVED:
 		return PAGE_USE_RESERVED;
 	default:
-		return PAGE_USE_FREE;
+		/* A tag this switch does not know yet is some kernel use. */
+		return PAGE_IS_FREE(p) ? PAGE_USE_FREE : PAGE_USE_KERNEL;
 	}
 }
 

@@ -30,7 +30,7 @@
 #define COST_SHARE 20      /* a redraw may take 1/20 of the time, at most */
 #define STRIP_MIN_ROWS 8
 #define STRIP_MAX_ROWS 12
-#define LINES 5            /* counter lines */
+#define LINES 8            /* counter lines, at most: as many as the strip has room for */
 #define LINE_MAX 96
 #define LEGEND_WIDTH 16    /* swatch, space, a one-word name */
 #define MAP_CELL_MAX 8
@@ -43,6 +43,7 @@ static struct {
 	int on;
 	unsigned rows;             /* the strip's rows while on */
 	unsigned text_col, cols;   /* where the counters go, and how wide */
+	unsigned lines;            /* counter lines that fit above the legend */
 	struct map_fit fit;
 	int have_map;
 	uint32_t pixels[PAGE_NUSES];
@@ -65,23 +66,38 @@ unsigned watch_rows(void)
 	return w.on ? w.rows : 0;
 }
 
-/* Counter lines: free memory, then the fault and TLB counters. */
+/* Append "name count" to the counter lines, starting a new line when
+ * this one would pass the strip's width. */
+static void put_counter(char lines[LINES][LINE_MAX], unsigned *l, const char *name, uint32_t n)
+{
+	char item[40];
+	unsigned len = (unsigned)fmt_snprintf(item, sizeof item, "%s %u", name, n);
+	unsigned have = (unsigned)strlen(lines[*l]);
+
+	if (have && have + 2 + len > MIN(w.cols, (unsigned)LINE_MAX - 1) && *l + 1 < w.lines)
+		have = (unsigned)strlen(lines[++*l]);
+	if (have + 2 + len < LINE_MAX)
+		fmt_snprintf(lines[*l] + have, LINE_MAX - have, "%s%s", have ? "  " : "", item);
+}
+
+/* Counter lines: free memory, then every fault kind (the kinds a later
+ * kernel adds too), the page-table events and the TLB's. */
 static void compose(char lines[LINES][LINE_MAX])
 {
 	const struct mm_counters *c = &mm_counters;
-	const uint32_t *f = c->faults;
+	uint32_t khz = boot_info ? boot_info->tsc_khz : 0;
+	unsigned l = 1;
 
+	memset(lines, 0, LINES * LINE_MAX);
 	fmt_snprintf(lines[0], LINE_MAX, "free %u of %u pages, zero page x%u", pmm_free_pages(),
 		     pmm.total, page_refs(pmm.zero_pfn) - 1);
-	fmt_snprintf(lines[1], LINE_MAX, "demand-zero %u  zero-page %u  zero-cow %u",
-		     f[FAULT_DEMAND_ZERO], f[FAULT_ZERO_PAGE], f[FAULT_ZERO_COW]);
-	fmt_snprintf(lines[2], LINE_MAX, "cow-copy %u  cow-reuse %u  spurious %u",
-		     f[FAULT_COW_COPY], f[FAULT_COW_REUSE], f[FAULT_SPURIOUS]);
-	fmt_snprintf(lines[3], LINE_MAX, "segv %u  oom %u  table-copy %u  table-reuse %u",
-		     f[FAULT_SEGV], f[FAULT_OOM], c->table_copies, c->table_reuses);
-	uint32_t khz = boot_info ? boot_info->tsc_khz : 0;
-	fmt_snprintf(lines[4], LINE_MAX, "invlpg %u  cr3-reload %u  redraw %u us", c->tlb_invlpg,
-		     c->tlb_full, khz ? (uint32_t)(w.last_cost * 1000 / khz) : 0);
+	for (int k = 0; k < FAULT_NKINDS; k++)
+		put_counter(lines, &l, fault_kind_name(k), c->faults[k]);
+	put_counter(lines, &l, "table-copy", c->table_copies);
+	put_counter(lines, &l, "table-reuse", c->table_reuses);
+	put_counter(lines, &l, "invlpg", c->tlb_invlpg);
+	put_counter(lines, &l, "cr3-reload", c->tlb_full);
+	put_counter(lines, &l, "redraw us", khz ? (uint32_t)(w.last_cost * 1000 / khz) : 0);
 }
 
 /* Draw the characters of each line that changed since the last redraw. */
@@ -91,7 +107,7 @@ static void draw_lines(void)
 	uint32_t fg = fbcon_rgb(TEXT_RGB), bg = fbcon_rgb(BG_RGB);
 
 	compose(lines);
-	for (unsigned l = 0; l < LINES; l++) {
+	for (unsigned l = 0; l < w.lines; l++) {
 		unsigned len = (unsigned)strlen(lines[l]);
 		for (unsigned i = 0; i < w.cols && i < LINE_MAX - 1; i++) {
 			char want = i < len ? lines[l][i] : ' ';
@@ -152,8 +168,11 @@ static int open_strip(void)
 	fbcon_text_at(1, 0, title, fbcon_rgb(TEXT_RGB), fbcon_rgb(BG_RGB));
 	fbcon_text_at(w.text_col, 0, "counters since boot (watch off: hide)", fbcon_rgb(TEXT_RGB),
 		      fbcon_rgb(BG_RGB));
-	view_legend(w.text_col, 1 + LINES, w.cols, LEGEND_WIDTH, page_use_styles, NULL, PAGE_NUSES,
-		    NULL);
+	unsigned per_row = w.cols / LEGEND_WIDTH ? w.cols / LEGEND_WIDTH : 1;
+	unsigned legend_rows = (PAGE_NUSES + per_row - 1) / per_row;
+	w.lines = MIN((unsigned)LINES, w.rows > legend_rows + 2 ? w.rows - legend_rows - 1 : 1);
+	view_legend(w.text_col, 1 + w.lines, w.cols, LEGEND_WIDTH, page_use_styles, NULL,
+		    PAGE_NUSES, NULL);
 	if (w.have_map)
 		kprintf_serial("view: watch map at x=%u y=%u cell=%u cols=%u rows=%u "
 			       "pages_per_cell=%u\n", w.fit.x, w.fit.y, w.fit.cell, w.fit.cols,
