@@ -147,7 +147,7 @@
     document.querySelectorAll("#transcript .here").forEach(function (l) {
       l.classList.remove("here");
     });
-    const line = document.getElementById("L" + (snap.at - 1));
+    const line = document.getElementById("L" + snap.at);
     if (line) {
       line.classList.add("here");
       const t = document.getElementById("transcript");

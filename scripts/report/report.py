@@ -150,6 +150,9 @@ def parse(lines):
     if run["header"] is None:
         raise LogError("no report records: boot with 'report = on' in playground.cfg "
                        "(make run REPORT=1)")
+    for s in run["snapshots"]:      # the command a snapshot belongs to, in the transcript
+        s["anchor"] = next((i for i in range(s["at"] - 1, -1, -1)
+                            if run["transcript"][i].startswith("play> ")), max(s["at"] - 1, 0))
     for s in run["snapshots"]:
         if s["map"] is None or "end" not in s:
             raise LogError("snapshot %d is cut short (the log ends inside it?)" % s["n"])
@@ -325,7 +328,7 @@ def transcript_html(run):
     marked; the text pictures folded away."""
     snap_at = {}
     for s in run["snapshots"]:
-        snap_at.setdefault(s["at"], []).append(s["n"])
+        snap_at.setdefault(s["anchor"], []).append(s["n"])
     blocks = picture_blocks(run["transcript"])
     out, passed, failed, fold_end = [], 0, 0, None
     for i, line in enumerate(run["transcript"]):
@@ -349,7 +352,7 @@ def transcript_html(run):
         elif m:
             cls += " tap " + ("pass" if m.group(1) == "ok" else "fail")
         snaps = "".join('<button class="snapbtn" data-snap="%d">snapshot %d</button>' % (n, n)
-                        for n in snap_at.get(i + 1, ()))
+                        for n in snap_at.get(i, ()))
         out.append('<div class="%s" id="L%d">%s%s%s</div>' % (cls, i, mark, esc(line) or "&nbsp;",
                                                               snaps))
     if fold_end is not None:
@@ -360,7 +363,7 @@ def transcript_html(run):
 def data_json(run):
     """What the page's script draws the snapshots from."""
     data = {"styles": run["styles"], "header": run["header"],
-            "snapshots": [{"n": s["n"], "why": s["why"], "at": s["at"], "pds": s["pds"],
+            "snapshots": [{"n": s["n"], "why": s["why"], "at": s["anchor"], "pds": s["pds"],
                            "pts": s["pts"], "map": s["map"], "counters": s["counters"],
                            "left_out": s["end"]["left_out"]} for s in run["snapshots"]]}
     return json.dumps(data, separators=(",", ":")).replace("</", "<\\/")
