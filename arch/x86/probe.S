@@ -5,9 +5,11 @@
  *
  * int probe_read(const volatile uint32_t *addr, uint32_t *out);
  * int probe_write(volatile uint32_t *addr, uint32_t value);
+ * int probe_read_fs(uint32_t offset, uint32_t *out): the word at FS:offset
+ *	(arch/x86/ldt.c's test of segment limits: FS has a tiny limit)
  */
 	.section .text
-	.global probe_read, probe_write
+	.global probe_read, probe_write, probe_read_fs
 probe_read:
 	movl 4(%esp), %ecx
 1:	movl (%ecx), %eax
@@ -23,9 +25,17 @@ probe_write:
 	ret
 3:	movl $-1, %eax
 	ret
+probe_read_fs:
+	movl 4(%esp), %ecx
+4:	movl %fs:(%ecx), %eax
+	movl 8(%esp), %ecx
+	movl %eax, (%ecx)
+	xorl %eax, %eax
+	ret
 
 	.section .extable, "a"
 	.long 1b, 3b
 	.long 2b, 3b
+	.long 4b, 3b
 
 	.section .note.GNU-stack, "", @progbits
