@@ -2,6 +2,7 @@
 #ifndef CORE_PLAY_INTERP_H
 #define CORE_PLAY_INTERP_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "core/mm/mm.h"
@@ -69,9 +70,22 @@ struct command {
 	const char *help;
 };
 
-/* The command tables of cmd_task.c, cmd_mem.c, show.c, expect.c, tlb.c. */
+/* The command tables of cmd_task.c, cmd_mem.c, show.c, kview.c, expect.c,
+ * tlb.c. */
 extern const struct command task_commands[], mem_commands[], show_commands[],
-	misc_commands[], tlb_commands[];
+	kernel_commands[], misc_commands[], tlb_commands[];
+
+/* The words of a quantity, read left to right by its terms (expect.c). */
+struct words {
+	char **w;
+	int n, at;
+};
+
+/* The next word, or NULL at the end. */
+static inline const char *words_next(struct words *s)
+{
+	return s->at < s->n ? s->w[s->at++] : NULL;
+}
 
 int play_error(struct play *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void play_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -82,6 +96,10 @@ int play_unknown_command(struct play *p, const char *name);
 /* Print help for one command, or all of them (name NULL); how many it printed. */
 int play_help(const char *name);
 int parse_number(const char *w, uint32_t *out);
+/* The value of variable $name (let); else an error. */
+int play_var(struct play *p, const char *name, uint32_t *out);
+/* A number, or a $variable, wherever a command takes a number; else an
+ * error ("bad number"). */
 int arg_number(struct play *p, const char *w, uint32_t *out);
 int arg_size(struct play *p, const char *w, uint32_t *size);
 /* r or ro: PROT_READ; rw: PROT_READ | PROT_WRITE; else an error. */
@@ -152,7 +170,12 @@ int map_area(struct play *p, struct ptask *t, uint32_t addr, uint32_t len, uint3
 /* show.c: an entry's flags as [P W U A D] into buf (16 bytes); the
  * present entries of the page table a PDE points at. */
 const char *entry_flags(uint32_t e, char *buf);
-uint32_t table_present(pde_t pde);
+uint32_t present_in_table(pde_t pde);
+/* kview.c: the kernel's view of memory (its direct map, mem_map by
+ * physical address, the free list, CR3): is w one of its quantities,
+ * and its value. */
+int kview_is_term(const char *w);
+int kview_term(struct play *p, const char *w, struct words *s, uint32_t *v);
 /* linux011.c: Linux 0.11 mode as it runs. A 0.11-mode task's nr is its
  * slot in the shared directory (core/mm/linux011.c); linux011_scan is how
  * many mem_map entries 0.11's get_free_page would look at now. */

@@ -165,7 +165,7 @@ int show_linux011_pd(struct play *p, struct ptask *t, struct aspace *as)
 			continue;
 		uint32_t nr = i / PDES_PER_SLOT;
 		slot_owner_name(p, nr, owner, sizeof owner);
-		uint32_t n = table_present(e);
+		uint32_t n = present_in_table(e);
 		play_say("PDE[%3u] 0x%08x-0x%08x slot %2u %-8s -> table 0x%08x %s %u page%s", i,
 			 PGADDR(i, 0), PGADDR(i, 0) + PTSPAN - 1, nr, owner, PTE_ADDR(e),
 			 entry_flags(e, f), n, n == 1 ? "" : "s");

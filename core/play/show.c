@@ -40,7 +40,7 @@ const char *entry_flags(uint32_t e, char *buf)
 	return buf;
 }
 
-uint32_t table_present(pde_t pde)
+uint32_t present_in_table(pde_t pde)
 {
 	const pte_t *pt = page_address(PTE_PFN(pde), KMAP_PEEK);
 	uint32_t n = 0;
@@ -68,8 +68,8 @@ static int show_pd(struct play *p, char *name)
 			continue;
 		uint32_t refs = page_refs(PTE_PFN(e));
 		play_say("PDE[%3u] 0x%08x-0x%08x -> table 0x%08x %s %u page%s%s", i, PGADDR(i, 0),
-			 PGADDR(i, 0) + PTSPAN - 1, PTE_ADDR(e), entry_flags(e, f), table_present(e),
-			 table_present(e) == 1 ? "" : "s",
+			 PGADDR(i, 0) + PTSPAN - 1, PTE_ADDR(e), entry_flags(e, f), present_in_table(e),
+			 present_in_table(e) == 1 ? "" : "s",
 			 refs > 1 ? ", table shared by fork (count > 1)" : "");
 	}
 	play_say("PDE[768..1023] the kernel half: the same in every directory, supervisor only");

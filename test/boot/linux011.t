@@ -18,8 +18,8 @@ fork a b
 write b 0x00400000 0x5678
 let $lin linear a 0x00400000
 let $limit seg_limit 0x17 a
-let $cr3a cr3 a
-let $cr3b cr3 b
+let $pda pd a
+let $pdb pd b
 let $maps mapcount a 0x00401000
 let $rss rss b
 spawn s segments
@@ -69,7 +69,7 @@ tap.ok(var(l011, "lin") == 0x04400000 and var(flat, "lin") == 0x00400000,
        (var(l011, "lin"), var(flat, "lin")))
 tap.ok(var(l011, "limit") == 0x03FFFFFF and var(flat, "limit") == 0xBFFFFFFF,
        "the data segment's limit: 64 MiB in 0.11 mode, just under 3 GiB flat")
-tap.ok(var(l011, "cr3a") == var(l011, "cr3b") and var(flat, "cr3a") != var(flat, "cr3b"),
+tap.ok(var(l011, "pda") == var(l011, "pdb") and var(flat, "pda") != var(flat, "pdb"),
        "one directory for a and its fork child in 0.11 mode, two flat")
 for name in ("maps", "rss"):
     tap.ok(var(l011, name) is not None and var(l011, name) == var(flat, name),
