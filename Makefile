@@ -302,7 +302,8 @@ help:
 	@echo "make sign     KEY=key.pem CERT=cert.pem: a Secure Boot signed loader and image"
 	@echo "make test-matrix  the full suite on 10 machine configurations (a few minutes)"
 	@echo "make bench    fault, fork and exit costs under QEMU -icount (docs/bench.md);"
-	@echo "              bench-compare: against Linux; bench-scale: RAM sizes, fork modes"
+	@echo "              bench-compare: against Linux; bench-peer: Linux alone;"
+	@echo "              bench-scale: RAM sizes, fork modes"
 
 # --------------------------------------------------------- real hardware ---
 # docs/real-hardware.md. make usb lists the USB sticks; make usb DEV=/dev/sdX
@@ -347,20 +348,29 @@ test-tools:
 # ------------------------------------------------------------ benchmarks ---
 # docs/bench.md. make bench: the benchmark under -icount (exact instruction
 # counts) and plain TCG, into $(BUILD)/bench.json; bench-compare: side by side
-# with the Linux peer (../shared/peers/linux-i386); bench-scale: 64 MiB, 512
-# MiB and 3 GiB, the free list against a mem_map scan (MM_SCAN_ALLOC=1, built
-# in $(BUILD)/scan, for comparison only), fork share against copy.
+# with the Linux peer (scripts/bench/linux/: Debian's i386 kernel, fetched once
+# by apt-get into ~/.cache, booted with our own benchmark as /init);
+# bench-peer: the peer alone, twice, into $(BUILD)/linux-peer.json; bench-scale:
+# 64 MiB, 512 MiB and 3 GiB, the free list against a mem_map scan
+# (MM_SCAN_ALLOC=1, built in $(BUILD)/scan, for comparison only), fork share
+# against copy.
 BENCH := python3 scripts/bench/bench.py --build $(BUILD)
 ifeq ($(MM_SCAN_ALLOC),1)
 KCFLAGS += -DMM_SCAN_ALLOC
 endif
-.PHONY: bench bench-compare bench-scale
+PEER_FETCH := scripts/bench/linux/fetch-kernel.sh
+.PHONY: bench bench-compare bench-peer bench-scale
 
 bench: deps $(EFI_APP)
 	$(Q)$(BENCH) run
 
 bench-compare: deps $(EFI_APP)
+	$(Q)$(PEER_FETCH)
 	$(Q)$(BENCH) compare
+
+bench-peer: deps
+	$(Q)$(PEER_FETCH)
+	$(Q)python3 scripts/bench/linux_peer.py --build $(BUILD) run --repeat
 
 bench-scale: deps $(EFI_APP)
 	$(Q)$(MAKE) --no-print-directory BUILD=$(BUILD)/scan MM_SCAN_ALLOC=1 all

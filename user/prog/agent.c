@@ -8,6 +8,7 @@
  * the kernel serves; the kernel's script interpreter never touches user
  * memory itself.
  */
+#include <bench_timing.h> /* the benchmark's fenced TSC read */
 #include <ulib.h>
 
 static int32_t agent_next(const struct pg_agent_reply *r, struct pg_agent_cmd *c)
@@ -56,14 +57,6 @@ static void touch(uint32_t addr, uint32_t len, int write, uint8_t value)
 	}
 }
 
-static inline uint64_t tsc(void)
-{
-	uint32_t lo, hi;
-
-	__asm__ volatile("lfence; rdtsc; lfence" : "=a"(lo), "=d"(hi) : : "memory");
-	return (uint64_t)hi << 32 | lo;
-}
-
 /* OSTEP's TLB measurement: one read per page over [addr, addr + len), the
  * pages present already; passes enough for about 4096 accesses a round,
  * rounds times; the fewest ticks per access of any round. */
@@ -72,11 +65,11 @@ static uint32_t time_pages(uint32_t addr, uint32_t len, uint32_t rounds)
 	uint32_t pages = len / 4096, passes = pages < 4096 ? 4096 / pages : 1, best = ~0u;
 
 	for (uint32_t r = 0; r < rounds; r++) {
-		uint64_t t0 = tsc();
+		uint64_t t0 = bench_tsc();
 		for (uint32_t n = 0; n < passes; n++)
 			for (uint32_t a = addr; a < addr + len; a += 4096)
 				(void)*(volatile uint8_t *)a;
-		uint64_t per = (tsc() - t0) / ((uint64_t)passes * pages);
+		uint64_t per = (bench_tsc() - t0) / ((uint64_t)passes * pages);
 		if (per < best)
 			best = (uint32_t)per;
 	}
