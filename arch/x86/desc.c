@@ -40,7 +40,7 @@ static const char *user_type(const struct seg_spec *s, unsigned *type)
 
 int seg_encode(const struct seg_spec *s, struct seg_desc *d, const char **why)
 {
-	unsigned type = 0, flags = 0, access;
+	unsigned type = 0, flags = 0, access = 0;
 	uint32_t field = s->limit;
 	const char *bad = NULL;
 
