@@ -168,9 +168,15 @@ void play_end(struct play *p);
 int in_areas(struct play *p, struct ptask *t, uint32_t addr, uint32_t len, int write);
 /* cmd_mem.c: map an area in ring 3 (mmap with MAP_FIXED in the agent). */
 int map_area(struct play *p, struct ptask *t, uint32_t addr, uint32_t len, uint32_t prot);
- * tlb.c, cmd_view.c. */
-extern const struct command task_commands[], mem_commands[], show_commands[],
-	kernel_commands[], misc_commands[], tlb_commands[], view_commands[];
+/* cmd_view.c: a snapshot for the report (when it is on) of every named
+ * task's directory and tables and of mem_map, labelled with the words
+ * of the command (or argv = {"end", "of", file}). */
+void play_snapshot(struct play *p, int argc, char **argv);
+/* After each command: the report's task census, the live strip. */
+void play_after_command(struct play *p);
+/* show.c: an entry's flags as [P W U A D] into buf (16 bytes); the
+ * present entries of the page table a PDE points at. */
+const char *entry_flags(uint32_t e, char *buf);
 uint32_t present_in_table(pde_t pde);
 /* kview.c: the kernel's view of memory (its direct map, mem_map by
  * physical address, the free list, CR3): is w one of its quantities,
