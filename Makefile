@@ -110,8 +110,13 @@ $(BUILD)/kernel/user_programs.o: $(BUILD)/user/programs.S
 
 # The scenario suite (test/scenarios/*.pg) runs from inside the kernel.
 SCENARIOS := $(sort $(wildcard test/scenarios/*.pg))
+# The list of names, kept in a file that changes only when the list does:
+# a scenario renamed (git mv keeps its time) is embedded under its new name.
+SCENARIO_LIST := $(BUILD)/kernel/scenarios.list
+$(shell mkdir -p $(BUILD)/kernel && { [ "$$(cat $(SCENARIO_LIST) 2>/dev/null)" = "$(SCENARIOS)" ] || \
+	echo "$(SCENARIOS)" > $(SCENARIO_LIST); })
 
-$(BUILD)/kernel/scenarios.S: $(SCENARIOS) scripts/embed-files.sh
+$(BUILD)/kernel/scenarios.S: $(SCENARIOS) $(SCENARIO_LIST) scripts/embed-files.sh
 	@mkdir -p $(dir $@)
 	$(Q)scripts/embed-files.sh $@ .scenarios "" $(SCENARIOS)
 
