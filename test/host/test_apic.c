@@ -1,8 +1,8 @@
 /*
  * test_apic.c - arch/x86/apic.c on a simulated machine: the local APIC in
  * xAPIC and x2APIC mode, the drain of pending interrupts, stray and
- * spurious vectors, the NMI gate (arch/x86/trap.c), and the ACPI walk to
- * the MADT with tables above 4 GiB, broken roots and any number of
+ * spurious vectors, the NMI gate (arch/x86/trap.c), and the ACPI walk
+ * (arch/x86/acpi.c) to the MADT with tables above 4 GiB, broken roots and any number of
  * IO-APICs.
  *
  * QEMU's TCG has no x2APIC before QEMU 8, so this is where x2APIC mode is
@@ -51,6 +51,7 @@ static void sim_mmio_write32(volatile uint32_t *reg, uint32_t v);
 #define read_cr4 sim_read_cr
 #define __extable_start sim_extable /* no kernel instruction has a fixup */
 #define __extable_end sim_extable
+#include "arch/x86/acpi.c"
 #include "arch/x86/apic.c"
 #include "arch/x86/trap.c"
 #undef rdmsr
@@ -953,7 +954,7 @@ static void test_xsdt_above_4g_uses_rsdt(void **state)
 	(void)state;
 	acpi_xsdt_madt(RSDT_PA, 0x120000000ull); /* the XSDT there, but never to be read */
 	apic_quiesce(RSDP_PA);
-	assert_logged("apic: ACPI XSDT at 0x120000000 is above 4 GiB, " OUT_OF_REACH
+	assert_logged("acpi: XSDT at 0x120000000 is above 4 GiB, " OUT_OF_REACH
 		      ": trying the RSDT");
 	assert_logged(LINE_ONE_CPU);
 }
@@ -964,7 +965,7 @@ static void test_xsdt_reaching_4g_uses_rsdt(void **state)
 	(void)state;
 	acpi_xsdt_madt(RSDT_PA, FOUR_GIB - 16);
 	apic_quiesce(RSDP_PA);
-	assert_logged("apic: ACPI XSDT at 0xfffffff0 reaches 4 GiB, " OUT_OF_REACH
+	assert_logged("acpi: XSDT at 0xfffffff0 reaches 4 GiB, " OUT_OF_REACH
 		      ": trying the RSDT");
 	assert_logged(LINE_ONE_CPU);
 }
@@ -974,7 +975,7 @@ static void test_xsdt_above_4g_without_rsdt(void **state)
 	(void)state;
 	acpi_xsdt_madt(0, 0x120000000ull);
 	apic_quiesce(RSDP_PA);
-	assert_logged("apic: ACPI XSDT at 0x120000000 is above 4 GiB, " OUT_OF_REACH
+	assert_logged("acpi: XSDT at 0x120000000 is above 4 GiB, " OUT_OF_REACH
 		      ": and there is no RSDT");
 	assert_logged(LINE_NO_MADT);
 	assert_logged("cpu: no MADT; running on the boot CPU");
@@ -995,7 +996,7 @@ static void test_madt_above_4g_copy_in_rsdt(void **state)
 	madt_cpu(0, 1);
 	madt_cpu(1, 1);
 	apic_quiesce(RSDP_PA);
-	assert_logged("apic: ACPI XSDT at 0x07fe0000 lists no such table below 4 GiB: "
+	assert_logged("acpi: XSDT at 0x07fe0000 lists no APIC below 4 GiB: "
 		      "trying the RSDT");
 	assert_logged("cpu: 2 processors in the MADT, running on the boot CPU only");
 }
@@ -1006,7 +1007,7 @@ static void test_xsdt_bad_signature_uses_rsdt(void **state)
 	acpi_xsdt_madt(RSDT_PA, XSDT_PA);
 	memcpy(ram(XSDT_PA), "JUNK", 4);
 	apic_quiesce(RSDP_PA);
-	assert_logged("apic: ACPI XSDT at 0x07fe0000 has a bad signature: trying the RSDT");
+	assert_logged("acpi: XSDT at 0x07fe0000 has a bad signature: trying the RSDT");
 	assert_logged(LINE_ONE_CPU);
 }
 
@@ -1025,7 +1026,7 @@ static void test_rsdp_above_4g(void **state)
 {
 	(void)state;
 	apic_quiesce(0x100000000ull);
-	assert_logged("apic: ACPI RSDP at 0x100000000 is above 4 GiB, " OUT_OF_REACH);
+	assert_logged("acpi: RSDP at 0x100000000 is above 4 GiB, " OUT_OF_REACH);
 	assert_logged(LINE_NO_MADT);
 }
 
@@ -1033,7 +1034,7 @@ static void test_rsdp_straddling_4g(void **state)
 {
 	(void)state;
 	apic_quiesce(0xFFFFFFF0ull); /* 20 bytes from there reach past 4 GiB */
-	assert_logged("apic: ACPI RSDP at 0xfffffff0 reaches 4 GiB, " OUT_OF_REACH);
+	assert_logged("acpi: RSDP at 0xfffffff0 reaches 4 GiB, " OUT_OF_REACH);
 }
 
 /* An ACPI 2.0 RSDP whose XSDT address lies past 4 GiB: the RSDT serves. */
@@ -1057,7 +1058,7 @@ static void test_rsdp_bad_signature(void **state)
 	acpi_xsdt_madt(RSDT_PA, XSDT_PA);
 	memcpy(ram(RSDP_PA), "RSD PTX ", 8);
 	apic_quiesce(RSDP_PA);
-	assert_logged("apic: no ACPI RSDP signature at 0x000e0000");
+	assert_logged("acpi: no RSDP signature at 0x000e0000");
 	assert_logged(LINE_NO_MADT);
 }
 
@@ -1070,7 +1071,7 @@ static void test_no_madt_listed(void **state)
 	put_root(RSDT_PA, "RSDT", 4, tables, 1);
 	put_table(FACP_PA, "FACP");
 	apic_quiesce(RSDP_PA);
-	assert_logged("apic: ACPI RSDT at 0x07fe1000 lists no such table below 4 GiB");
+	assert_logged("acpi: RSDT at 0x07fe1000 lists no APIC below 4 GiB");
 	assert_logged(LINE_NO_MADT);
 }
 
