@@ -27,6 +27,7 @@
 #include <arch/paging.h>
 #include <arch/trap.h>
 
+#include <errnum.h>
 #include <layout.h>
 
 #include "core/log.h"
@@ -303,6 +304,35 @@ void apic_stray_interrupt(uint32_t vector)
 	kprintf("apic: stray interrupt on vector 0x%02x (%s): ignored%s\n", vector,
 		ended ? "EOI sent to the local APIC" : "not in service at the local APIC",
 		strays == STRAY_LOG_MAX ? "; further ones are counted, not logged" : "");
+}
+
+void apic_end_vector(uint32_t vector)
+{
+	lapic_end_if_in_service(vector);
+}
+
+/* The MSI address register (Intel SDM, "Message Signalled Interrupts"):
+ * the local APIC's range, the destination ID in bits 19:12, physical
+ * destination mode (bit 2 clear), no redirection hint (bit 3 clear). The
+ * data: the vector, fixed delivery (bits 10:8 zero), edge (bit 15 clear). */
+#define MSI_ADDRESS_BASE 0xFEE00000u
+#define MSI_DEST_SHIFT 12
+#define MSI_DEST_MAX 0xFFu /* 8 bits: a wider x2APIC ID needs interrupt remapping */
+#define LAPIC_ID 0x020
+#define XAPIC_ID_SHIFT 24 /* xAPIC: the ID in bits 31:24; x2APIC: the whole register */
+
+int apic_msi_message(uint8_t vector, uint32_t *address, uint32_t *data)
+{
+	if (lapic_mode == LAPIC_NONE)
+		return -ENODEV;
+	uint32_t id = lapic_read(LAPIC_ID);
+	if (lapic_mode == LAPIC_XAPIC)
+		id >>= XAPIC_ID_SHIFT;
+	if (id > MSI_DEST_MAX)
+		return -ENODEV;
+	*address = MSI_ADDRESS_BASE | id << MSI_DEST_SHIFT;
+	*data = vector;
+	return 0;
 }
 
 void apic_spurious_interrupt(void)

@@ -1,7 +1,8 @@
 /*
  * test_apic.c - arch/x86/apic.c on a simulated machine: the local APIC in
  * xAPIC and x2APIC mode, the drain of pending interrupts, stray and
- * spurious vectors, the NMI gate (arch/x86/trap.c), and the ACPI walk
+ * spurious vectors, the NMI gate and the interrupt chains and device
+ * vectors (arch/x86/trap.c), MSI messages, and the ACPI walk
  * (arch/x86/acpi.c) to the MADT with tables above 4 GiB, broken roots and any number of
  * IO-APICs.
  *
@@ -147,7 +148,7 @@ static unsigned delivered[256];
 /* The registers every x2APIC has, and the LVTs its Version register names. */
 static void x2apic_build(unsigned max_lvt)
 {
-	static const uint32_t always[] = { LAPIC_VERSION, LAPIC_TPR, LAPIC_EOI, LAPIC_SVR,
+	static const uint32_t always[] = { LAPIC_ID, LAPIC_VERSION, LAPIC_TPR, LAPIC_EOI, LAPIC_SVR,
 					   LAPIC_LVT_TIMER, LAPIC_LVT_LINT0, LAPIC_LVT_LINT1,
 					   LAPIC_TIMER_INIT };
 	static const uint32_t optional[] = { LAPIC_LVT_ERROR, LAPIC_LVT_PERF, LAPIC_LVT_THERMAL,
@@ -665,6 +666,11 @@ static int setup(void **state)
 	eoi_writes = 0;
 	port_ops = 0;
 	irq_on = 0;
+	/* trap.c's interrupt owners, as at boot */
+	memset(irq_chain, 0, sizeof irq_chain);
+	memset(vector_owner, 0, sizeof vector_owner);
+	memset(line_taken, 0, sizeof line_taken);
+	memset(line_unclaimed, 0, sizeof line_unclaimed);
 	/* apic.c's own state, as at boot */
 	lapic_mode = LAPIC_NONE;
 	lapic_mmio = NULL;
@@ -931,6 +937,134 @@ static void test_nmi_enable(void **state)
 	assert_int_equal(port_log[1], 0x71); /* the RTC gets its data access */
 }
 
+/* ------------------------------------------------ device interrupts */
+
+struct fake_device {
+	int raised; /* what its handler answers: IRQ_HANDLED or IRQ_NONE */
+	unsigned calls;
+};
+
+static int fake_handler(void *ctx)
+{
+	struct fake_device *d = ctx;
+
+	d->calls++;
+	return d->raised;
+}
+
+/* A vector given to a driver: its handler runs with its context, the
+ * local APIC gets its EOI, nothing is called stray; once freed, the same
+ * vector is stray again. */
+static void test_device_vector(void **state)
+{
+	struct fake_device dev = { IRQ_HANDLED, 0 };
+
+	(void)state;
+	apic_quiesce(0);
+	int v = irq_alloc_vector(fake_handler, &dev);
+	assert_int_equal(v, FIRST_UNUSED_VECTOR);
+	eoi_writes = 0;
+	set_vector(LAPIC_IRR0, (unsigned)v);
+	sim_sti();
+	assert_int_equal(dev.calls, 1);
+	assert_int_equal(eoi_writes, 1);
+	assert_int_equal(highest_vector(LAPIC_ISR0), -1);
+	assert_int_equal(irq_vector_count(v), 1);
+	assert_int_equal(apic_stray_count(), 0);
+
+	irq_free_vector(v);
+	set_vector(LAPIC_IRR0, (unsigned)v);
+	sim_sti();
+	assert_int_equal(dev.calls, 1);
+	assert_int_equal(apic_stray_count(), 1);
+	assert_logged(LINE_STRAY_EOI("0x30"));
+}
+
+/* Every vector from 0x30 to 0xfe but the system call's can be given, each
+ * once; then none is left. */
+static void test_vectors_run_out(void **state)
+{
+	struct fake_device dev = { IRQ_HANDLED, 0 };
+	unsigned given = 0;
+	int v;
+
+	(void)state;
+	while ((v = irq_alloc_vector(fake_handler, &dev)) >= 0) {
+		assert_true(v >= FIRST_UNUSED_VECTOR && v < T_SPURIOUS && v != T_SYSCALL);
+		given++;
+	}
+	assert_int_equal(v, -ENOSPC);
+	assert_int_equal(given, T_SPURIOUS - FIRST_UNUSED_VECTOR - 1);
+	irq_free_vector(0x45);
+	assert_int_equal(irq_alloc_vector(fake_handler, &dev), 0x45);
+	assert_int_equal(irq_alloc_vector(NULL, &dev), -EINVAL);
+}
+
+/* A shared 8259 line: every handler is asked, one EOI to the 8259, and an
+ * interrupt nobody claims is counted. */
+static void test_shared_line(void **state)
+{
+	struct fake_device a = { IRQ_NONE, 0 }, b = { IRQ_HANDLED, 0 }, c = { IRQ_NONE, 0 };
+	struct trapframe tf = { .vector = T_IRQ0 + 11, .cs = KERNEL_CS };
+	uint32_t taken, unclaimed;
+
+	(void)state;
+	assert_int_equal(irq_register(11, fake_handler, &a), 0);
+	assert_int_equal(irq_register(11, fake_handler, &b), 0);
+	assert_int_equal(irq_register(11, fake_handler, &b), 0); /* again: no second entry */
+	trap_dispatch(&tf);
+	assert_int_equal(a.calls, 1);
+	assert_int_equal(b.calls, 1);
+	assert_int_equal(pic_eois[11], 1);
+	irq_line_stats(11, &taken, &unclaimed);
+	assert_int_equal(taken, 1);
+	assert_int_equal(unclaimed, 0);
+
+	irq_unregister(11, fake_handler, &b);
+	trap_dispatch(&tf);
+	assert_int_equal(a.calls, 2);
+	assert_int_equal(b.calls, 1);
+	irq_line_stats(11, &taken, &unclaimed);
+	assert_int_equal(taken, 2);
+	assert_int_equal(unclaimed, 1);
+
+	assert_int_equal(irq_register(11, fake_handler, &b), 0);
+	assert_int_equal(irq_register(11, fake_handler, &c), 0);
+	struct fake_device d = { IRQ_NONE, 0 }, e = { IRQ_NONE, 0 };
+	assert_int_equal(irq_register(11, fake_handler, &d), 0);
+	assert_int_equal(irq_register(11, fake_handler, &e), -ENOSPC);
+	assert_int_equal(irq_register(16, fake_handler, &e), -EINVAL);
+	assert_int_equal(irq_register(-1, fake_handler, &e), -EINVAL);
+}
+
+/* The MSI message names this CPU's local APIC by its ID (x2APIC: the
+ * whole ID register; xAPIC: bits 31:24) and carries the vector. */
+static void test_msi_message(void **state)
+{
+	uint32_t address = 0, data = 0;
+
+	(void)state;
+	assert_int_equal(apic_msi_message(0x31, &address, &data), -ENODEV); /* no APIC yet */
+	cpu.edx1 = CPUID_EDX_APIC;
+	x2apic_build(6);
+	X2(LAPIC_ID) = 3;
+	apic_quiesce(0);
+	assert_int_equal(apic_msi_message(0x31, &address, &data), 0);
+	assert_int_equal(address, 0xFEE03000u);
+	assert_int_equal(data, 0x31);
+	X2(LAPIC_ID) = 0x100; /* needs interrupt remapping: no MSI */
+	assert_int_equal(apic_msi_message(0x31, &address, &data), -ENODEV);
+
+	lapic_mode = LAPIC_NONE;
+	apic_base = LAPIC_PA | APIC_BASE_ENABLE | BASE_BSP;
+	MMIO(LAPIC_VERSION) = 5u << 16 | 0x14;
+	MMIO(LAPIC_ID) = 5u << 24;
+	apic_quiesce(0);
+	assert_int_equal(apic_msi_message(0x42, &address, &data), 0);
+	assert_int_equal(address, 0xFEE05000u);
+	assert_int_equal(data, 0x42);
+}
+
 /* ------------------------------------------------------------ ACPI tests */
 
 static void test_madt_through_xsdt(void **state)
@@ -1160,6 +1294,10 @@ int main(void)
 		cmocka_unit_test_setup(test_stray_not_in_service_gets_no_eoi, setup_x2apic),
 		cmocka_unit_test_setup(test_spurious_vector, setup_x2apic),
 		cmocka_unit_test_setup(test_nmi_enable, setup),
+		cmocka_unit_test_setup(test_device_vector, setup_x2apic),
+		cmocka_unit_test_setup(test_vectors_run_out, setup),
+		cmocka_unit_test_setup(test_shared_line, setup),
+		cmocka_unit_test_setup(test_msi_message, setup),
 		cmocka_unit_test_setup(test_madt_through_xsdt, setup),
 		cmocka_unit_test_setup(test_xsdt_above_4g_uses_rsdt, setup),
 		cmocka_unit_test_setup(test_xsdt_reaching_4g_uses_rsdt, setup),
