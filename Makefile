@@ -124,7 +124,7 @@ ECFLAGS := -std=gnu11 -O2 -fpic -ffreestanding -fno-stack-protector -fno-stack-c
 ELDFLAGS := -nostdlib -znocombreloc -T $(EFI_LIB)/elf_x86_64_efi.lds -shared -Bsymbolic \
 	-L$(EFI_LIB) $(EFI_LIB)/crt0-efi-x86_64.o
 
-LOADER_SRCS := $(wildcard efi/*.c) lib/fmt.c lib/config.c lib/elf32.c
+LOADER_SRCS := $(wildcard efi/*.c) lib/fmt.c lib/config.c lib/elf32.c lib/guid.c
 LOADER_OBJS := $(patsubst %,$(BUILD)/efi/%.o,$(LOADER_SRCS)) \
 	$(BUILD)/efi/arch/x86/trampoline.S.o $(BUILD)/efi/efi/kernel_blob.S.o
 LOADER_SO := $(BUILD)/efi/loader.so
