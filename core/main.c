@@ -18,6 +18,8 @@
 
 #include <layout.h>
 
+#include "core/blk/blk.h"
+#include "core/blk/gpt.h"
 #include "core/fbcon.h"
 #include "core/kernel.h"
 #include "core/log.h"
@@ -247,6 +249,8 @@ void kmain(uint32_t magic, uint32_t bi_phys)
 	pic_init();
 	apic_quiesce(bi->rsdp);
 	mm_setup(bi);
+	blk_init(bi->tsc_khz);
+	gpt_scan_all(bi->boot_part.guid, bi->boot_part.start_lba, bi->boot_part.found);
 	task_init();
 	pit_init(100);
 	init_task = kthread_create("init", init_main, bi);
