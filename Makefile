@@ -36,7 +36,7 @@ LIBGCC32 := $(shell $(KCC) -m32 -print-libgcc-file-name)
 
 KERNEL_SRCS := $(wildcard arch/x86/*.c) \
 	$(filter-out arch/x86/trampoline.S,$(wildcard arch/x86/*.S)) \
-	$(wildcard core/*.c) $(wildcard core/*/*.c) \
+	$(wildcard core/*.c) $(wildcard core/*/*.c) $(wildcard drivers/*.c) \
 	lib/fmt.c lib/config.c lib/elf32.c lib/string.c lib/crc32.c lib/guid.c \
 	$(wildcard test/kernel/*.c)
 KERNEL_OBJS := $(patsubst %,$(BUILD)/kernel/%.o,$(KERNEL_SRCS)) $(BUILD)/kernel/user_programs.o \
@@ -203,6 +203,12 @@ $(BUILD)/host/test_blk $(BUILD)/host/test_gpt: $(BUILD)/host/%: test/host/%.c $(
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $@"
 	$(Q)$(HOST_CC) $(HOST_CFLAGS) -o $@ $< $(BLK_TEST_SRCS) -lcmocka
+
+# test_pci.c: PCI and the disk drivers on the simulated PC of
+# test/host/sim/hwsim.c (its own pci_drivers table, with a fake driver).
+PCI_TEST_SRCS := $(MM_SRCS) test/host/sim/memdisk.c test/host/sim/hwsim.c \
+	core/blk/blk.c arch/x86/acpi.c drivers/pci.c
+$(BUILD)/host/test_pci: $(PCI_TEST_SRCS)
 
 # test_apic.c #includes the kernel sources it tests (their CPU instructions
 # replaced by a simulation), so it compiles alone: its .d file names those

@@ -6,6 +6,7 @@
  *   paging        the kernel's own page directory: the loader's identity
  *                 mapping goes away with the loader's directory
  *   interrupts    8259 remapped, APICs silenced, PIT at 100 Hz
+ *   devices       PCI functions found, drivers attached, disks read
  *   run steps     what playground.cfg asks for (run=), then finish
  */
 #include <arch/apic.h>
@@ -29,6 +30,7 @@
 #include "core/tap.h"
 #include "core/task/bench.h"
 #include "core/task/task.h"
+#include "drivers/pci.h"
 #include "lib/config.h"
 #include "test/kernel/ktests.h"
 
@@ -250,6 +252,7 @@ void kmain(uint32_t magic, uint32_t bi_phys)
 	apic_quiesce(bi->rsdp);
 	mm_setup(bi);
 	blk_init(bi->tsc_khz);
+	pci_init(bi->rsdp); /* and the disks the drivers find */
 	gpt_scan_all(bi->boot_part.guid, bi->boot_part.start_lba, bi->boot_part.found);
 	task_init();
 	pit_init(100);

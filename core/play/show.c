@@ -17,6 +17,7 @@
 #include "core/log.h"
 #include "core/memmap.h"
 #include "core/task/task.h"
+#include "drivers/pci.h"
 #include "lib/fmt.h"
 #include "lib/string.h"
 
@@ -297,12 +298,15 @@ static int cmd_show(struct play *p, int argc, char **argv)
 		return show_gdt();
 	if (!strcmp(what, "boot") && argc == 2)
 		return show_boot();
-	return play_error(p, "usage: show tasks|stats|mmap|gdt|boot | show pd|areas <task> | "
+	if (!strcmp(what, "pci") && (argc == 2 || (argc == 3 && !strcmp(argv[2], "caps"))))
+		return pci_print(argc == 3), 0;
+	return play_error(p, "usage: show tasks|stats|mmap|gdt|boot | show pci [caps] | "
+			  "show pd|areas <task> | "
 			  "show pt|walk|linux011 <task> <addr> | show page <phys>");
 }
 
 const struct command show_commands[] = {
 	{ "show", 1, 3, cmd_show, "<what> [task] [addr]",
-	  "tasks stats mmap gdt boot pd areas pt walk page linux011" },
+	  "tasks stats mmap gdt boot pd areas pt walk page linux011 pci" },
 	{ 0, 0, 0, 0, 0, 0 },
 };
