@@ -23,15 +23,19 @@
 #include <unistd.h>
 #undef W_EXITCODE /* sys/wait.h's; include/syscalls.h has the kernel's */
 
+#include <arch/mmu_ops.h>
 #include <arch/tsc.h>
 #include <errnum.h>
 
 #include "core/blk/blk.h"
 #include "core/log.h"
 #include "core/task/task.h"
+#include "drivers/dma.h"
 #include "drivers/pci.h"
+#include "drivers/virtio_blk_hw.h"
 #include "lib/fmt.h"
 #include "test/host/sim/hwsim.h"
+#include "test/host/sim/hwsim_disks.h"
 #include "test/host/sim/memdisk.h"
 #include "test/host/sim/sim.h"
 
@@ -40,6 +44,7 @@
 #define SECTORS 4096 /* 2 MiB disks */
 
 static int in_child;
+static struct task sleeper = { .pid = 2, .name = "sleeper" };
 
 static void deliver(void)
 {
@@ -115,6 +120,19 @@ static int child_teardown(void **state)
 			fail_msg("not logged: %s\n---- log ----\n%s", part, sim_log);    \
 	} while (0)
 
+static pfn_t page(void)
+{
+	pfn_t p = pmm_alloc_page(PMM_USER | PMM_ZERO, PAGE_KERNEL);
+
+	assert_true(p != 0);
+	return p;
+}
+
+static uint8_t *bytes(pfn_t p)
+{
+	return page_address(p, KMAP_PEEK);
+}
+
 static uint32_t cfg32(const struct hwsim_dev *d, unsigned off)
 {
 	uint32_t v;
@@ -131,6 +149,40 @@ static uint16_t cfg16(const struct hwsim_dev *d, unsigned off)
 	return v;
 }
 
+/* Write pages' worth of a pattern through d at lba from offset off, read
+ * it back into other pages, compare; the disk's bytes are checked too. */
+static void round_trip(struct blk_dev *d, struct simdisk *disk, uint64_t lba, uint32_t npages,
+		       uint32_t off)
+{
+	pfn_t out[BLK_REQ_MAX_PAGES], in[BLK_REQ_MAX_PAGES];
+	uint32_t count = (npages * PGSIZE - off) / d->sector_size;
+	uint32_t bytes_n = count * d->sector_size;
+
+	for (uint32_t i = 0; i < npages; i++) {
+		out[i] = page();
+		in[i] = page();
+		for (uint32_t b = 0; b < PGSIZE; b++)
+			bytes(out[i])[b] = (uint8_t)(i * 31 + b * 7 + lba);
+	}
+	assert_int_equal(blk_rw(d, BLK_WRITE, lba, count, out, npages, off), 0);
+	uint64_t at = (lba + (d->flags & BLK_PARTITION ? d->start : 0)) * d->sector_size;
+	for (uint32_t k = 0; k < bytes_n; k++) {
+		uint32_t pos = off + k;
+		if (disk->data[at + k] != bytes(out[pos / PGSIZE])[pos % PGSIZE])
+			fail_msg("disk byte %u differs", k);
+	}
+	assert_int_equal(blk_rw(d, BLK_READ, lba, count, in, npages, off), 0);
+	for (uint32_t k = 0; k < bytes_n; k++) {
+		uint32_t pos = off + k;
+		if (bytes(in[pos / PGSIZE])[pos % PGSIZE] != bytes(out[pos / PGSIZE])[pos % PGSIZE])
+			fail_msg("byte %u read back differs", k);
+	}
+	for (uint32_t i = 0; i < npages; i++) {
+		page_ref_dec(out[i]);
+		page_ref_dec(in[i]);
+	}
+}
+
 /* -------------------------------------------------------------- PCI */
 
 static int probed;
@@ -143,7 +195,8 @@ static int fake_probe(struct pci_dev *d)
 
 static const struct pci_driver fake_driver = { "fake", 0x1234, 0x5678, PCI_ANY_CLASS,
 					       fake_probe };
-const struct pci_driver *const pci_drivers[] = { &fake_driver, 0 };
+extern const struct pci_driver virtio_blk_driver, virtio_blk_modern_driver;
+const struct pci_driver *const pci_drivers[] = { &virtio_blk_driver, &virtio_blk_modern_driver, &fake_driver, 0 };
 
 /* Every bus is scanned: functions 0 and 2 of a multifunction device,
  * not the function 1 of a single-function one, and a device on bus
@@ -318,6 +371,81 @@ static void scenario_msi_no_lapic(void)
 	assert_int_equal(pci_get(0)->irq_mode, PCI_IRQ_NONE);
 }
 
+/* ------------------------------------------------------- virtio-blk */
+
+static struct sim_vblk *vblk_machine(uint64_t *rsdp)
+{
+	*rsdp = boot();
+	return sim_vblk_add(4, 0x6000, 0xC0004000, SECTORS);
+}
+
+static void scenario_virtio(void)
+{
+	uint64_t rsdp;
+	struct sim_vblk *v = vblk_machine(&rsdp);
+
+	pci_init(rsdp);
+	struct blk_dev *d = blk_find("vblk0");
+	assert_non_null(d);
+	assert_int_equal(d->sectors, SECTORS);
+	assert_int_equal(d->sector_size, 512);
+	assert_int_equal(d->flags & BLK_POLLED, 0);
+	assert_int_equal(v->queue_vector, 0);
+	assert_true(v->status & VIRTIO_STATUS_DRIVER_OK);
+	assert_int_equal(dma_pages_in_use(), 4); /* the 3-page queue and the request page */
+	assert_logged("vblk0: virtio-blk 00:04.0 (legacy, I/O 0x6000): 4096 sectors (2 MiB), queue "
+		      "of 256, 8 slots, MSI-X vector 0x30; features 0x00000004, taken 0x00000000\n");
+	d->flags &= ~BLK_READONLY; /* write the raw disk in this test */
+	round_trip(d, &v->disk, 10, 1, 0);          /* boot context: polled */
+	current = &sleeper;                        /* a task: sleeps, the MSI-X wakes it */
+	unsigned sleeps = sim_sleeps;
+	round_trip(d, &v->disk, 100, BLK_REQ_MAX_PAGES, 512);
+	assert_true(sim_sleeps > sleeps);
+	assert_true(irq_vector_count(0x30) >= 2);
+
+	/* an error: IOERR, retried, then -EIO */
+	v->disk.bad_read = 2000;
+	pfn_t p = page();
+	unsigned before = v->disk.commands;
+	assert_int_equal(blk_rw(d, BLK_READ, 2000, 8, &p, 1, 0), -EIO);
+	assert_int_equal(v->disk.commands - before, 1 + BLK_RETRIES);
+	assert_logged("vblk0: read of 8 sectors at 2000: device status 1 (IOERR)\n");
+
+	/* it stops answering: a reset, the request ends -ETIMEDOUT, and the
+	 * device works again */
+	v->disk.hang = 1;
+	unsigned resets = v->disk.resets;
+	assert_int_equal(blk_rw(d, BLK_READ, 0, 8, &p, 1, 0), -ETIMEDOUT);
+	assert_int_equal(v->disk.resets, resets + 1);
+	v->disk.hang = 0;
+	assert_true(v->status & VIRTIO_STATUS_DRIVER_OK);
+	round_trip(d, &v->disk, 300, 2, 0);
+	assert_int_equal(blk_inflight(), 0);
+	assert_int_equal(v->disk.violations, 0);
+	assert_int_equal(hwsim_stray, 0);
+	page_ref_dec(p);
+}
+
+/* A read-only device is a read-only medium; a queue of size 0 skips the
+ * device, leaving no DMA memory behind. */
+static void scenario_virtio_refusals(void)
+{
+	uint64_t rsdp;
+	struct sim_vblk *v = vblk_machine(&rsdp);
+
+	v->host_features |= 1u << VIRTIO_BLK_F_RO;
+	struct sim_vblk *w = sim_vblk_add(5, 0x6080, 0xC0005000, SECTORS);
+	w->qsize = 0;
+	pci_init(rsdp);
+	assert_true(blk_find("vblk0")->flags & BLK_MEDIA_RO);
+	assert_int_equal(v->guest_features, 1u << VIRTIO_BLK_F_RO);
+	assert_null(blk_find("vblk1"));
+	assert_logged("vblk1: virtio-blk 00:05.0: queue 0 has no power-of-two size: skipped\n");
+	assert_int_equal(dma_pages_in_use(), 4);
+	assert_string_equal(pci_get(1)->note, "vblk1: skipped: queue 0 has no power-of-two size");
+	assert_false(cfg16(w->dev, PCI_COMMAND) & PCI_COMMAND_MASTER);
+}
+
 #define FORKED(name)                                                                     \
 	static void test_##name(void **state)                                            \
 	{                                                                                \
@@ -330,6 +458,8 @@ FORKED(no_mcfg)
 FORKED(ecam_only)
 FORKED(msi)
 FORKED(msi_no_lapic)
+FORKED(virtio)
+FORKED(virtio_refusals)
 
 int main(void)
 {
@@ -340,6 +470,8 @@ int main(void)
 		cmocka_unit_test_teardown(test_ecam_only, child_teardown),
 		cmocka_unit_test_teardown(test_msi, child_teardown),
 		cmocka_unit_test_teardown(test_msi_no_lapic, child_teardown),
+		cmocka_unit_test_teardown(test_virtio, child_teardown),
+		cmocka_unit_test_teardown(test_virtio_refusals, child_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
