@@ -30,6 +30,7 @@
 #include "core/blk/blk.h"
 #include "core/log.h"
 #include "core/task/task.h"
+#include "drivers/ahci_hw.h"
 #include "drivers/dma.h"
 #include "drivers/pci.h"
 #include "drivers/virtio_blk_hw.h"
@@ -195,8 +196,8 @@ static int fake_probe(struct pci_dev *d)
 
 static const struct pci_driver fake_driver = { "fake", 0x1234, 0x5678, PCI_ANY_CLASS,
 					       fake_probe };
-extern const struct pci_driver virtio_blk_driver, virtio_blk_modern_driver;
-const struct pci_driver *const pci_drivers[] = { &virtio_blk_driver, &virtio_blk_modern_driver, &fake_driver, 0 };
+extern const struct pci_driver ahci_driver, virtio_blk_driver, virtio_blk_modern_driver;
+const struct pci_driver *const pci_drivers[] = { &ahci_driver, &virtio_blk_driver, &virtio_blk_modern_driver, &fake_driver, 0 };
 
 /* Every bus is scanned: functions 0 and 2 of a multifunction device,
  * not the function 1 of a single-function one, and a device on bus
@@ -446,6 +447,84 @@ static void scenario_virtio_refusals(void)
 	assert_false(cfg16(w->dev, PCI_COMMAND) & PCI_COMMAND_MASTER);
 }
 
+/* ------------------------------------------------------------- AHCI */
+
+static const enum sim_port_kind ports_usual[SIM_AHCI_PORTS] = { SIM_PORT_ATA, SIM_PORT_EMPTY,
+								 SIM_PORT_ATAPI, SIM_PORT_ATA };
+
+static void scenario_ahci(void)
+{
+	uint64_t rsdp = boot();
+	struct sim_ahci *a = sim_ahci_add(0x1f, 0xC0006000, ports_usual, SECTORS);
+
+	a->cap2 = AHCI_CAP2_BOH;
+	a->bohc = AHCI_BOHC_BOS | AHCI_BOHC_BB;
+	a->bios_busy = 3;
+	pci_init(rsdp);
+	assert_logged("ahci 00:1f.0: BIOS/OS handoff: ours\n");
+	assert_false(a->bohc & AHCI_BOHC_BOS);
+	assert_true(a->ghc & AHCI_GHC_AE);
+	assert_true(a->ghc & AHCI_GHC_IE);
+	struct blk_dev *d0 = blk_find("ahci0"), *d1 = blk_find("ahci1");
+	assert_non_null(d0);
+	assert_non_null(d1);
+	assert_null(blk_find("ahci2"));
+	assert_int_equal(d0->sectors, SECTORS);
+	assert_logged("ahci0: port 0 of ahci 00:1f.0: 'SIM SATA DISK', 4096 sectors of 512 bytes "
+		      "(2 MiB), MSI vector 0x30\n");
+	assert_logged("ahci1: port 3 of ahci 00:1f.0: 'SIM SATA DISK'");
+	assert_logged("ahci 00:1f.0: port 2: an ATAPI device (CD/DVD): skipped\n");
+	/* our own command list, not the firmware's */
+	assert_int_not_equal(a->port[0].clb, 0x7000);
+	assert_int_equal(a->port[1].clb, 0x7000); /* an empty port keeps its, stopped */
+	assert_int_equal(a->port[1].cmd & (PORT_CMD_ST | PORT_CMD_FRE), 0);
+
+	d1->flags &= ~BLK_READONLY;
+	round_trip(d1, &a->port[3].disk, 7, 1, 0);
+	current = &sleeper;
+	round_trip(d1, &a->port[3].disk, 64, BLK_REQ_MAX_PAGES, 1024);
+	assert_true(irq_vector_count(0x30) >= 2);
+
+	/* a task file error: -EIO after the retries, the port recovered */
+	a->port[3].disk.bad_write = 500;
+	pfn_t p = page();
+	assert_int_equal(blk_rw(d1, BLK_WRITE, 496, 8, &p, 1, 0), -EIO);
+	assert_logged("ahci1: write of 8 sectors at 496: task file error (status 0x41, error 0x04, "
+		      "PxIS 0x40000001)\n");
+	a->port[3].disk.bad_write = -1;
+	round_trip(d1, &a->port[3].disk, 496, 1, 0);
+
+	/* no answer: the port is stopped and started again */
+	a->port[3].disk.hang = 1;
+	assert_int_equal(blk_rw(d1, BLK_READ, 0, 8, &p, 1, 0), -ETIMEDOUT);
+	a->port[3].disk.hang = 0;
+	round_trip(d1, &a->port[3].disk, 8, 1, 0);
+	for (unsigned n = 0; n < SIM_AHCI_PORTS; n++)
+		assert_int_equal(a->port[n].disk.violations, 0);
+	assert_int_equal(blk_inflight(), 0);
+	assert_int_equal(hwsim_stray, 0);
+	page_ref_dec(p);
+}
+
+/* Without MSI (no local APIC), the disks are polled at each tick. With
+ * staggered spin-up, a link comes up only once the driver sets SUD. */
+static void scenario_ahci_polled(void)
+{
+	uint64_t rsdp = boot();
+	hwsim_no_lapic();
+	struct sim_ahci *a = sim_ahci_add(0x1f, 0xC0006000, ports_usual, SECTORS);
+	a->sss = 1;
+	pci_init(rsdp);
+	assert_true(a->port[0].cmd & PORT_CMD_SUD);
+	assert_non_null(blk_find("ahci1"));
+	struct blk_dev *d = blk_find("ahci0");
+	assert_true(d->flags & BLK_POLLED);
+	assert_false(a->ghc & AHCI_GHC_IE);
+	assert_logged("(2 MiB), polled\n");
+	d->flags &= ~BLK_READONLY;
+	round_trip(d, &a->port[0].disk, 3, 1, 0);
+}
+
 #define FORKED(name)                                                                     \
 	static void test_##name(void **state)                                            \
 	{                                                                                \
@@ -460,6 +539,8 @@ FORKED(msi)
 FORKED(msi_no_lapic)
 FORKED(virtio)
 FORKED(virtio_refusals)
+FORKED(ahci)
+FORKED(ahci_polled)
 
 int main(void)
 {
@@ -472,6 +553,8 @@ int main(void)
 		cmocka_unit_test_teardown(test_msi_no_lapic, child_teardown),
 		cmocka_unit_test_teardown(test_virtio, child_teardown),
 		cmocka_unit_test_teardown(test_virtio_refusals, child_teardown),
+		cmocka_unit_test_teardown(test_ahci, child_teardown),
+		cmocka_unit_test_teardown(test_ahci_polled, child_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
