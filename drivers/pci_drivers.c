@@ -5,10 +5,12 @@
  */
 #include "drivers/pci.h"
 
-extern const struct pci_driver ahci_driver, virtio_blk_driver, virtio_blk_modern_driver;
+extern const struct pci_driver ahci_driver, nvme_driver, virtio_blk_driver,
+	virtio_blk_modern_driver;
 
 const struct pci_driver *const pci_drivers[] = {
 	&ahci_driver,
+	&nvme_driver,
 	&virtio_blk_driver,
 	&virtio_blk_modern_driver,
 	0,

@@ -32,6 +32,7 @@
 #include "core/task/task.h"
 #include "drivers/ahci_hw.h"
 #include "drivers/dma.h"
+#include "drivers/nvme_hw.h"
 #include "drivers/pci.h"
 #include "drivers/virtio_blk_hw.h"
 #include "lib/fmt.h"
@@ -196,8 +197,10 @@ static int fake_probe(struct pci_dev *d)
 
 static const struct pci_driver fake_driver = { "fake", 0x1234, 0x5678, PCI_ANY_CLASS,
 					       fake_probe };
-extern const struct pci_driver ahci_driver, virtio_blk_driver, virtio_blk_modern_driver;
-const struct pci_driver *const pci_drivers[] = { &ahci_driver, &virtio_blk_driver, &virtio_blk_modern_driver, &fake_driver, 0 };
+extern const struct pci_driver ahci_driver, nvme_driver, virtio_blk_driver,
+	virtio_blk_modern_driver;
+const struct pci_driver *const pci_drivers[] = { &ahci_driver, &nvme_driver, &virtio_blk_driver,
+						  &virtio_blk_modern_driver, &fake_driver, 0 };
 
 /* Every bus is scanned: functions 0 and 2 of a multifunction device,
  * not the function 1 of a single-function one, and a device on bus
@@ -525,6 +528,62 @@ static void scenario_ahci_polled(void)
 	round_trip(d, &a->port[0].disk, 3, 1, 0);
 }
 
+/* ------------------------------------------------------------- NVMe */
+
+static void scenario_nvme(void)
+{
+	uint64_t rsdp = boot();
+	struct sim_nvme *n = sim_nvme_add(5, 0xC0010000, SECTORS);
+
+	pci_init(rsdp);
+	struct blk_dev *d = blk_find("nvme0n1");
+	assert_non_null(d);
+	assert_int_equal(d->sectors, SECTORS);
+	assert_logged("nvme0: NVMe 1.4 00:05.0: 'SIM NVMe'\n");
+	assert_logged("nvme0n1: namespace 1: 4096 blocks of 512 bytes (2 MiB), MSI-X vector 0x30\n");
+	assert_true(n->cq[1].exists && n->sq[1].exists && n->cq[1].ien);
+	d->flags &= ~BLK_READONLY;
+	round_trip(d, &n->disk, 1, 1, 0);
+	round_trip(d, &n->disk, 9, 2, 0);                       /* PRP2 is the second page */
+	round_trip(d, &n->disk, 40, BLK_REQ_MAX_PAGES, 2048);   /* a PRP list */
+	current = &sleeper;
+	round_trip(d, &n->disk, 200, 3, 4);
+	assert_true(irq_vector_count(0x30) >= 1);
+
+	n->disk.bad_read = 3000;
+	pfn_t p = page();
+	assert_int_equal(blk_rw(d, BLK_READ, 2999, 8, &p, 1, 0), -EIO);
+	assert_logged("nvme0n1: read of 8 sectors at 2999: status 2/0x81 (unrecovered read error)\n");
+	n->disk.bad_read = -1;
+
+	n->disk.hang = 1;
+	unsigned resets = n->disk.resets;
+	assert_int_equal(blk_rw(d, BLK_READ, 0, 8, &p, 1, 0), -ETIMEDOUT);
+	assert_int_equal(n->disk.resets, resets + 1);
+	n->disk.hang = 0;
+	round_trip(d, &n->disk, 500, 4, 0);
+	assert_int_equal(n->disk.violations, 0);
+	assert_int_equal(blk_inflight(), 0);
+	assert_int_equal(hwsim_stray, 0);
+	page_ref_dec(p);
+}
+
+/* BAR0 above 4 GiB (OVMF's habit under QEMU's default CPU): reported,
+ * skipped, nothing left allocated. */
+static void scenario_nvme_above_4g(void)
+{
+	uint64_t rsdp = boot();
+	sim_nvme_add(5, 0xE000000000ull, SECTORS);
+	pci_init(rsdp);
+	assert_null(blk_find("nvme0n1"));
+	assert_logged("nvme0: BAR0 at 0xe000000000 (16 KiB) is above 4 GiB, out of reach of 32-bit "
+		      "paging\n");
+	assert_logged("nvme0: NVMe 00:05.0: its registers are out of reach: skipped\n");
+	assert_int_equal(dma_pages_in_use(), 0);
+	assert_string_equal(pci_get(0)->note,
+			    "skipped: BAR0 above 4 GiB, out of reach of 32-bit paging");
+}
+
 #define FORKED(name)                                                                     \
 	static void test_##name(void **state)                                            \
 	{                                                                                \
@@ -541,6 +600,8 @@ FORKED(virtio)
 FORKED(virtio_refusals)
 FORKED(ahci)
 FORKED(ahci_polled)
+FORKED(nvme)
+FORKED(nvme_above_4g)
 
 int main(void)
 {
@@ -555,6 +616,8 @@ int main(void)
 		cmocka_unit_test_teardown(test_virtio_refusals, child_teardown),
 		cmocka_unit_test_teardown(test_ahci, child_teardown),
 		cmocka_unit_test_teardown(test_ahci_polled, child_teardown),
+		cmocka_unit_test_teardown(test_nvme, child_teardown),
+		cmocka_unit_test_teardown(test_nvme_above_4g, child_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
