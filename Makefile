@@ -169,8 +169,16 @@ $(EFI_APP): $(LOADER_SO) efi/sbat.csv
 # ----------------------------------------------------------------- image ---
 IMAGE := $(BUILD)/playground.img
 CFG ?=
+# Our swap partition after the ESP, in MiB (docs/storage.md); 0: none.
+# disk/mkimage.sh reads it from the environment (make exports a variable
+# given on the command line); the image is made again when it changes.
+SWAP ?= 64
+SWAP_STAMP := $(BUILD)/swap.stamp
+$(shell mkdir -p $(BUILD) && { [ "$$(cat $(SWAP_STAMP) 2>/dev/null)" = "$(SWAP)" ] || \
+	echo "$(SWAP)" > $(SWAP_STAMP); })
+export SWAP
 
-$(IMAGE): $(EFI_APP) disk/mkimage.sh $(CFG)
+$(IMAGE): $(EFI_APP) disk/mkimage.sh $(CFG) $(SWAP_STAMP)
 	@echo "  IMAGE   $@"
 	$(Q)disk/mkimage.sh $@ $(EFI_APP) $(CFG)
 
@@ -314,7 +322,8 @@ clean:
 help:
 	@echo "make run      build the disk image and boot it in QEMU (serial on this terminal)"
 	@echo "make test     host unit tests and boot tests (what CI runs)"
-	@echo "make image    build $(IMAGE) (CFG=file puts a playground.cfg on it)"
+	@echo "make image    build $(IMAGE) (CFG=file puts a playground.cfg on it;"
+	@echo "              SWAP=MiB sizes our swap partition, 64 by default, 0 for none)"
 	@echo "make debug    boot halted, waiting for gdb (see README)"
 	@echo "make fuzz     libFuzzer over core/mm and the GPT reader (FUZZ_SECONDS=60 each)"
 	@echo "make clean    remove $(BUILD)/"

@@ -119,6 +119,8 @@ static void run_suites(uint32_t suites)
 {
 	if (suites & SUITE_BOOT)
 		ktest_boot();
+	if (suites & SUITE_DISK)
+		ktest_disk();
 	if (suites & SUITE_MM)
 		ktest_mm();
 	if (suites & SUITE_TASK)
