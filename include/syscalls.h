@@ -97,9 +97,11 @@ enum agent_op {
 	AGENT_FORK,   /* result = child pid (the child replies AGENT_HELLO) */
 	AGENT_EXIT,   /* exit(value) */
 	AGENT_SBRK,   /* result = old break, for sbrk(value) */
-	AGENT_MMAP,   /* result = mmap(addr, len, prot = value, MAP_FIXED) */
+	AGENT_MMAP,   /* result = mmap(addr, len, prot = value, MAP_FIXED); size 1:
+		       * without MAP_FIXED, the kernel picks the place */
 	AGENT_MUNMAP, /* result = munmap(addr, len) */
-	AGENT_WAIT,   /* result = waitpid(value), status in value */
+	AGENT_WAIT,   /* result = waitpid(value), status in value; addr not 0: the
+		       * kernel writes the status there (and value is read back) */
 	AGENT_FAULT,  /* an unchecked access: size 0 read, 1 write, 2 jump */
 	AGENT_NOPS
 };

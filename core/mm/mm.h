@@ -68,6 +68,9 @@ int pmm_init(const struct bi_mem_range *map, uint32_t n, const struct bi_keep *k
 /* A page tagged use (PAGE_MAPPED, PAGE_KERNEL, PAGE_PGDIR) with refs = 1;
  * 0 when none is left. */
 pfn_t pmm_alloc_page(unsigned flags, uint32_t use);
+/* The page pmm_alloc_page(flags, ...) would return now (the head of a
+ * free list), or 0; nothing changes. For the playground's next_free. */
+pfn_t pmm_next_free(unsigned flags);
 
 /* Reference counts, inline: every fault, fork and exit changes some. The
  * checks are all here; what they find goes to page_ref_bad(). */

@@ -66,6 +66,12 @@ static pfn_t take(enum zone z, uint32_t keep_back)
 	pmm.free[z]--;
 	return pfn;
 }
+
+/* What take() would return, leaving the list as it is. */
+static pfn_t peek(enum zone z, uint32_t keep_back)
+{
+	return pmm.free[z] > keep_back ? free_head[z] : 0;
+}
 #else
 /*
  * The comparison build (make MM_SCAN_ALLOC=1; docs/bench.md, "Scale"):
@@ -104,6 +110,15 @@ static pfn_t scan_after(enum zone z, uint32_t keep_back, pfn_t after)
 static pfn_t take(enum zone z, uint32_t keep_back)
 {
 	return scan_after(z, keep_back, 0);
+}
+
+static pfn_t peek(enum zone z, uint32_t keep_back)
+{
+	pfn_t pfn = scan_after(z, keep_back, 0);
+
+	if (pfn)
+		pmm.free[z]++; /* found, not taken */
+	return pfn;
 }
 #endif
 
@@ -215,6 +230,28 @@ pfn_t pmm_alloc_page(unsigned flags, uint32_t use)
 	mem_map[pfn] = (struct page){ 1, use };
 	if (flags & PMM_ZERO)
 		page_zero(page_address(pfn, KMAP_ZERO));
+	return pfn;
+}
+
+/* pmm_alloc_page()'s choice of zones, step for step, with peek() for
+ * take(): kept beside it so that the two agree. */
+pfn_t pmm_next_free(unsigned flags)
+{
+	pfn_t pfn;
+
+	if (flags & PMM_USER) {
+		pfn = peek(ZONE_HIGH, 0);
+		if (!pfn)
+			pfn = peek(ZONE_LOW, pmm.low_reserve);
+	} else if (flags & PMM_TABLE) {
+		pfn = peek(ZONE_LOW, pmm.low_reserve);
+		if (!pfn)
+			pfn = peek(ZONE_HIGH, 0);
+	} else if (flags & PMM_DIR) {
+		pfn = peek(ZONE_LOW, pmm.low_reserve);
+	} else {
+		pfn = peek(ZONE_LOW, 0);
+	}
 	return pfn;
 }
 

@@ -13,8 +13,7 @@
 #include "core/task/task.h"
 #include "lib/string.h"
 
-/* Is [addr, addr+len) inside areas of t (writable ones if write)? */
-static int in_areas(struct play *p, struct ptask *t, uint32_t addr, uint32_t len, int write)
+int in_areas(struct play *p, struct ptask *t, uint32_t addr, uint32_t len, int write)
 {
 	struct aspace *as = ptask_task(t)->as;
 
@@ -56,32 +55,59 @@ static struct ptask *task_and_addr(struct play *p, char **argv, uint32_t *addr)
 	return t;
 }
 
-int map_area(struct play *p, struct ptask *t, uint32_t addr, uint32_t len, uint32_t prot)
+/* mmap returns an address or -errno: an address at or above 2 GiB is
+ * negative as an int, so only the last 4095 values are errors (Linux's
+ * IS_ERR_VALUE). */
+static int mmap_failed(int32_t result)
 {
-	struct pg_agent_cmd c = { AGENT_MMAP, addr, len, 0, prot };
+	return result < 0 && result >= -4095;
+}
+
+/* mmap in the agent: at addr (MAP_FIXED), or anywhere the kernel finds
+ * room (the agent's size 1, syscalls.h); *start is where the area is. */
+static int map_in_agent(struct play *p, struct ptask *t, uint32_t addr, uint32_t len,
+			uint32_t prot, int anywhere, uint32_t *start)
+{
+	struct pg_agent_cmd c = { AGENT_MMAP, addr, len, (uint32_t)anywhere, prot };
 	struct pg_agent_reply r;
 
 	if (addr & 0xFFF || len & 0xFFF || !len)
 		return play_error(p, "area 0x%08x+0x%x is not page aligned", addr, len);
 	if (agent_do(p, t, &c, &r))
 		return -1;
-	if (r.result < 0)
+	if (mmap_failed(r.result) && anywhere)
+		return play_error(p, "mmap of 0x%x bytes failed: error %d (no gap that big, or %u "
+				  "areas already)", len, -r.result, AREAS_PER_SPACE);
+	if (mmap_failed(r.result))
 		return play_error(p, "mmap 0x%08x+0x%x failed: error %d (overlap or outside user space?)",
 				  addr, len, -r.result);
-	play_say("%s: area 0x%08x-0x%08x %s", t->name, addr, addr + len - 1,
-		 prot & PROT_WRITE ? "rw" : "r");
+	addr = *start = (uint32_t)r.result;
+	play_say("%s: area 0x%08x-0x%08x %s%s", t->name, addr, addr + len - 1,
+		 prot & PROT_WRITE ? "rw" : "r", anywhere ? " (the kernel chose the place)" : "");
 	return 0;
 }
 
-/* map <task> <addr> <len> [r|rw] */
+int map_area(struct play *p, struct ptask *t, uint32_t addr, uint32_t len, uint32_t prot)
+{
+	uint32_t start;
+
+	return map_in_agent(p, t, addr, len, prot, 0, &start);
+}
+
+/* map <task> <addr>|any <len> [r|rw]: with "any", mmap without an
+ * address, as malloc does for a big block. The start is the value. */
 static int cmd_map(struct play *p, int argc, char **argv)
 {
-	uint32_t addr, len, prot = PROT_READ | PROT_WRITE;
-	struct ptask *t = task_and_addr(p, argv, &addr);
+	uint32_t addr = 0, len, prot = PROT_READ | PROT_WRITE;
+	int anywhere = !strcmp(argv[2], "any");
+	struct ptask *t = anywhere ? arg_agent(p, argv[1]) : task_and_addr(p, argv, &addr);
 
-	if (!t || arg_number(p, argv[3], &len) || (argc > 4 && arg_rights(p, argv[4], &prot)))
+	if (!t || arg_number(p, argv[3], &len) || (argc > 4 && arg_rights(p, argv[4], &prot)) ||
+	    map_in_agent(p, t, addr, len, prot, anywhere, &addr))
 		return -1;
-	return map_area(p, t, addr, len, prot);
+	p->value = addr;
+	p->have_value = 1;
+	return 0;
 }
 
 static int cmd_unmap(struct play *p, int argc, char **argv)
@@ -241,7 +267,7 @@ static int cmd_fault(struct play *p, int argc, char **argv)
 }
 
 const struct command mem_commands[] = {
-	{ "map", 3, 4, cmd_map, "<task> <addr> <len> [r|rw]", "add an anonymous area (mmap)" },
+	{ "map", 3, 4, cmd_map, "<task> <addr>|any <len> [r|rw]", "add an anonymous area (mmap)" },
 	{ "unmap", 3, 3, cmd_unmap, "<task> <addr> <len>", "remove pages and areas (munmap)" },
 	{ "read", 2, 3, cmd_read, "<task> <addr> [byte|half|word]", "read in ring 3" },
 	{ "write", 3, 4, cmd_write, "<task> <addr> <value> [byte|half|word]", "write in ring 3" },

@@ -129,23 +129,27 @@ static int cmd_kill(struct play *p, int argc, char **argv)
 	return 0;
 }
 
-/* wait <parent> <child>: the parent calls waitpid() for the child. A
- * child still running is refused: the parent would block in waitpid and
- * the child in SYS_agent_next, each waiting for the other for ever. */
+/* wait <parent> <child> [addr]: the parent calls waitpid() for the
+ * child; with addr, the kernel writes the status word there, in the
+ * parent's memory (a write the kernel makes in ring 0: into a page shared
+ * copy-on-write it faults, CR0.WP, and the page is copied first). A child
+ * still running is refused: the parent would block in waitpid and the
+ * child in SYS_agent_next, each waiting for the other for ever. */
 static int cmd_wait(struct play *p, int argc, char **argv)
 {
 	struct ptask *parent = arg_agent(p, argv[1]);
 	struct ptask *child = parent ? arg_named(p, argv[2]) : NULL;
 	struct pg_agent_reply r;
 	char why[STATUS_TEXT_MAX];
+	uint32_t addr = 0;
 
-	(void)argc;
-	if (!child)
+	if (!child || (argc > 3 && (arg_number(p, argv[3], &addr) ||
+				    in_areas(p, parent, addr, sizeof(int), 1))))
 		return -1;
 	struct task *kc = task_by_pid(child->pid);
 	if (kc && kc->state != TASK_ZOMBIE && kc->parent == ptask_task(parent))
 		return play_error(p, "task '%s' is still running: exit or kill it first", child->name);
-	struct pg_agent_cmd c = { AGENT_WAIT, 0, 0, 0, (uint32_t)child->pid };
+	struct pg_agent_cmd c = { AGENT_WAIT, addr, 0, 0, (uint32_t)child->pid };
 	if (agent_do(p, parent, &c, &r))
 		return -1;
 	if (r.result < 0)
@@ -221,7 +225,8 @@ const struct command task_commands[] = {
 	{ "fork", 2, 2, cmd_fork, "<parent> <child>", "the parent calls fork(); name the child" },
 	{ "exit", 1, 2, cmd_exit, "<task> [code]", "the task calls exit(code)" },
 	{ "kill", 1, 1, cmd_kill, "<task>", "the kernel kills the task" },
-	{ "wait", 2, 2, cmd_wait, "<parent> <child>", "the parent waits for its child" },
+	{ "wait", 2, 3, cmd_wait, "<parent> <child> [addr]",
+	  "the parent waits for its child (the kernel writes the status at addr)" },
 	{ "switch", 1, 1, cmd_switch, "<task>", "load the task's page directory (CR3)" },
 	{ "schedule", 0, 1, cmd_schedule, "[ticks]", "let the other tasks run (timer ticks)" },
 	{ "spawn", 2, 3, cmd_spawn, "<name> <program> [arg]", "run a built-in user program" },

@@ -4,9 +4,10 @@
  * the value it found. Also the small commands: baseline, check, verbose,
  * echo, fork_mode, onerror, help, quit.
  *
- * A quantity is a sum of terms ("baseline - 3"); a term is a number or
- * one of the names below, taking a task and an address where it needs
- * them. docs/playground.md lists them all.
+ * A quantity is a sum of products of terms ("baseline - 2 * 3"); a term
+ * is a number, a $variable or one of the names below (and in kview.c),
+ * taking a task and an address where it needs them. docs/playground.md
+ * lists them all.
  */
 #include "core/play/interp.h"
 
@@ -19,14 +20,9 @@
 #include "lib/fmt.h"
 #include "lib/string.h"
 
-struct words {
-	char **w;
-	int n, at;
-};
-
 static const char *next(struct words *s)
 {
-	return s->at < s->n ? s->w[s->at++] : NULL;
+	return words_next(s);
 }
 
 static int fault_kind_by_name(const char *name)
@@ -105,6 +101,8 @@ static int page_term(struct play *p, const char *name, struct words *s, uint32_t
 		*v = w.ok ? PG_ROUND_DOWN(w.pa) : 0;
 	else if (!strcmp(name, "table_refs"))
 		*v = w.table_pfn ? page_refs(w.table_pfn) : 0;
+	else if (!strcmp(name, "table_pages"))
+		*v = w.table_pfn ? present_in_table(w.pde) : 0;
 	else if (!strcmp(name, "mapcount"))
 		*v = mapcount(&w, va);
 	else if (!strcmp(name, "pte"))
@@ -134,10 +132,34 @@ static int space_term(struct play *p, const char *name, struct words *s, uint32_
 	return 0;
 }
 
+/* The events counted beside the faults (mm_print_counters prints them
+ * on the same line): page tables un-shared, and TLB invalidations. */
+static const char *const event_names[] = { "table-copy", "table-reuse", "invlpg", "cr3-reload" };
+#define NEVENTS (sizeof event_names / sizeof event_names[0])
+
+static int event_by_name(const char *w)
+{
+	for (unsigned i = 0; w && i < NEVENTS; i++)
+		if (!strcmp(w, event_names[i]))
+			return (int)i;
+	return -1;
+}
+
+static uint32_t event_count(const struct mm_counters *c, int e)
+{
+	const uint32_t counts[NEVENTS] = { c->table_copies, c->table_reuses, c->tlb_invlpg,
+					   c->tlb_full };
+	return counts[e];
+}
+
 static int is_fault_kind(const char *w)
 {
-	return w && (fault_kind_by_name(w) >= 0 || !strcmp(w, "table-copy") ||
-		     !strcmp(w, "table-reuse"));
+	return w && (fault_kind_by_name(w) >= 0 || event_by_name(w) >= 0);
+}
+
+static int is_operator(const char *w)
+{
+	return !strcmp(w, "+") || !strcmp(w, "-") || !strcmp(w, "*");
 }
 
 /* faults <kind> | faults <task> <kind>. A task may be called like a kind
@@ -148,8 +170,7 @@ static int faults_term(struct play *p, struct words *s, uint32_t *v)
 	const char *w = next(s), *after = s->at < s->n ? s->w[s->at] : NULL;
 	const struct mm_counters *c = &mm_counters;
 
-	if (is_fault_kind(after) || (w && !is_fault_kind(w) && after && strcmp(after, "+") &&
-				     strcmp(after, "-"))) {
+	if (is_fault_kind(after) || (w && !is_fault_kind(w) && after && !is_operator(after))) {
 		s->at--;
 		struct aspace *as = space_of(p, s, NULL);
 		if (!as)
@@ -157,17 +178,15 @@ static int faults_term(struct play *p, struct words *s, uint32_t *v)
 		c = &as->counters;
 		w = next(s);
 	}
-	int k = w ? fault_kind_by_name(w) : -1;
-	if (w && !strcmp(w, "table-copy"))
-		*v = c->table_copies;
-	else if (w && !strcmp(w, "table-reuse"))
-		*v = c->table_reuses;
+	int k = w ? fault_kind_by_name(w) : -1, e = event_by_name(w);
+	if (e >= 0)
+		*v = event_count(c, e);
 	else if (k >= 0)
 		*v = c->faults[k];
 	else
 		return play_error(p, "bad fault kind '%s' (demand-zero, zero-page, zero-cow, "
-				  "cow-copy, cow-reuse, spurious, segv, oom, table-copy, table-reuse)",
-				  w ? w : "");
+				  "cow-copy, cow-reuse, spurious, segv, oom, table-copy, table-reuse, "
+				  "invlpg, cr3-reload)", w ? w : "");
 	return 0;
 }
 
@@ -246,8 +265,8 @@ static int linux011_term(struct play *p, struct words *s, uint32_t *v)
 
 static int term(struct play *p, struct words *s, uint32_t *v)
 {
-	static const char *const page_terms[] = { "refs", "phys", "table_refs", "mapcount", "pte",
-						  "pde", 0 };
+	static const char *const page_terms[] = { "refs", "phys", "table_refs", "table_pages",
+						  "mapcount", "pte", "pde", 0 };
 	static const char *const space_terms[] = { "rss", "shared", "tables", "areas", 0 };
 	const char *w = next(s);
 
@@ -255,14 +274,8 @@ static int term(struct play *p, struct words *s, uint32_t *v)
 		return play_error(p, "a quantity is missing");
 	if (!parse_number(w, v))
 		return 0;
-	if (*w == '$') {
-		for (int i = 0; i < MAX_VARS; i++)
-			if (!strcmp(p->vars[i].name, w)) {
-				*v = p->vars[i].value;
-				return 0;
-			}
-		return play_error(p, "unknown variable '%s' (set it with 'let')", w);
-	}
+	if (*w == '$')
+		return play_var(p, w, v);
 	for (int i = 0; page_terms[i]; i++)
 		if (!strcmp(w, page_terms[i]))
 			return page_term(p, w, s, v);
@@ -276,6 +289,8 @@ static int term(struct play *p, struct words *s, uint32_t *v)
 		return segment_term(p, w, s, v);
 	if (!strcmp(w, "linux011"))
 		return linux011_term(p, s, v);
+	if (kview_is_term(w))
+		return kview_term(p, w, s, v);
 	if (!strcmp(w, "status") || !strcmp(w, "alive"))
 		return task_term(p, w, s, v);
 	if (!strcmp(w, "value")) {
@@ -301,17 +316,32 @@ static int term(struct play *p, struct words *s, uint32_t *v)
 	return play_error(p, "unknown quantity '%s'", w);
 }
 
-/* term ((+|-) term)* over all of s. */
-static int quantity(struct play *p, struct words *s, uint32_t *v)
+/* term (* term)*: a product binds before a sum ("$n * 4K + 1"). */
+static int product(struct play *p, struct words *s, uint32_t *v)
 {
 	if (term(p, s, v))
+		return -1;
+	while (s->at < s->n && !strcmp(s->w[s->at], "*")) {
+		uint32_t t;
+		s->at++;
+		if (term(p, s, &t))
+			return -1;
+		*v *= t;
+	}
+	return 0;
+}
+
+/* product ((+|-) product)* over all of s; arithmetic wraps at 32 bits. */
+static int quantity(struct play *p, struct words *s, uint32_t *v)
+{
+	if (product(p, s, v))
 		return -1;
 	while (s->at < s->n) {
 		const char *op = next(s);
 		uint32_t t;
 		if (strcmp(op, "+") && strcmp(op, "-"))
 			return play_error(p, "unexpected '%s'", op);
-		if (term(p, s, &t))
+		if (product(p, s, &t))
 			return -1;
 		*v = *op == '+' ? *v + t : *v - t;
 	}

@@ -3,7 +3,8 @@
  *
  * A line is split into words; a '#' at the start of a word starts a
  * comment (inside a word it is an ordinary character). The first word names
- * a command from the tables in cmd_task.c, cmd_mem.c, show.c and expect.c.
+ * a command from the tables in cmd_task.c, cmd_mem.c, show.c, kview.c and
+ * expect.c.
  * In a script every command is echoed ("play> ...") before its output, so
  * the log reads as a transcript. An error names the file and line; a
  * script then stops (unless it said "onerror continue") and the error
@@ -20,7 +21,7 @@
 #include "lib/string.h"
 
 static const struct command *const tables[] = { task_commands, mem_commands, show_commands,
-						 misc_commands };
+						 kernel_commands, misc_commands };
 
 int play_error(struct play *p, const char *fmt, ...)
 {
@@ -108,8 +109,20 @@ int parse_number(const char *w, uint32_t *out)
 	return 0;
 }
 
+int play_var(struct play *p, const char *name, uint32_t *out)
+{
+	for (int i = 0; i < MAX_VARS; i++)
+		if (!strcmp(p->vars[i].name, name)) {
+			*out = p->vars[i].value;
+			return 0;
+		}
+	return play_error(p, "unknown variable '%s' (set it with 'let')", name);
+}
+
 int arg_number(struct play *p, const char *w, uint32_t *out)
 {
+	if (*w == '$')
+		return play_var(p, w, out);
 	if (parse_number(w, out))
 		return play_error(p, "bad number '%s'", w);
 	return 0;

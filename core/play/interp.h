@@ -2,6 +2,7 @@
 #ifndef CORE_PLAY_INTERP_H
 #define CORE_PLAY_INTERP_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "core/mm/mm.h"
@@ -64,9 +65,21 @@ struct command {
 	const char *help;
 };
 
-/* The command tables of cmd_task.c, cmd_mem.c, show.c, expect.c. */
+/* The command tables of cmd_task.c, cmd_mem.c, show.c, kview.c, expect.c. */
 extern const struct command task_commands[], mem_commands[], show_commands[],
-	misc_commands[];
+	kernel_commands[], misc_commands[];
+
+/* The words of a quantity, read left to right by its terms (expect.c). */
+struct words {
+	char **w;
+	int n, at;
+};
+
+/* The next word, or NULL at the end. */
+static inline const char *words_next(struct words *s)
+{
+	return s->at < s->n ? s->w[s->at++] : NULL;
+}
 
 int play_error(struct play *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void play_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -77,6 +90,10 @@ int play_unknown_command(struct play *p, const char *name);
 /* Print help for one command, or all of them (name NULL); how many it printed. */
 int play_help(const char *name);
 int parse_number(const char *w, uint32_t *out);
+/* The value of variable $name (let); else an error. */
+int play_var(struct play *p, const char *name, uint32_t *out);
+/* A number, or a $variable, wherever a command takes a number; else an
+ * error ("bad number"). */
 int arg_number(struct play *p, const char *w, uint32_t *out);
 int arg_size(struct play *p, const char *w, uint32_t *size);
 /* r or ro: PROT_READ; rw: PROT_READ | PROT_WRITE; else an error. */
@@ -128,6 +145,16 @@ void play_begin(struct play *p, const char *file, int interactive);
 void play_end(struct play *p);
 /* cmd_mem.c: map an area in ring 3 (mmap with MAP_FIXED in the agent). */
 int map_area(struct play *p, struct ptask *t, uint32_t addr, uint32_t len, uint32_t prot);
+/* Is [addr, addr+len) inside areas of t (writable ones if write)? 0, or
+ * an error naming the first address that is not. */
+int in_areas(struct play *p, struct ptask *t, uint32_t addr, uint32_t len, int write);
+/* show.c: present entries of the page table a PDE points at. */
+uint32_t present_in_table(pde_t pde);
+/* kview.c: the kernel's view of memory (its direct map, mem_map by
+ * physical address, the free list, CR3): is w one of its quantities,
+ * and its value. */
+int kview_is_term(const char *w);
+int kview_term(struct play *p, const char *w, struct words *s, uint32_t *v);
 /* linux011.c: Linux 0.11's view. Task nr (1 for the first entry of the
  * table) runs in the 64 MiB slot at nr * LINUX011_SLOT of the linear
  * space; linux011_scan is how many mem_map entries its get_free_page

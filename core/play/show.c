@@ -42,7 +42,7 @@ static const char *flags(uint32_t e, char *buf)
 	return buf;
 }
 
-static uint32_t present_in_table(pde_t pde)
+uint32_t present_in_table(pde_t pde)
 {
 	const pte_t *pt = page_address(PTE_PFN(pde), KMAP_PEEK);
 	uint32_t n = 0;

@@ -440,6 +440,46 @@ static void test_out_of_memory(void **state)
 	assert_clean();
 }
 
+/* pmm_next_free() names the page pmm_alloc_page() returns, for every
+ * kind of allocation; a page freed is the next one out again; and it
+ * follows the allocator across zones and the low reserve. */
+static void test_next_free(void **state)
+{
+	static const unsigned kinds[] = { PMM_USER, PMM_TABLE, PMM_DIR, PMM_KERNEL };
+	static pfn_t eaten[PAGES];
+	uint32_t n = 0;
+
+	(void)state;
+	for (unsigned i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+		pfn_t next = pmm_next_free(kinds[i]);
+		pfn_t got = pmm_alloc_page(kinds[i], PAGE_KERNEL);
+		assert_true(got != 0);
+		assert_int_equal(got, next);
+		assert_int_not_equal(pmm_next_free(kinds[i]), got);
+		page_ref_dec(got);
+		assert_int_equal(pmm_next_free(kinds[i]), got);
+	}
+	assert_true(pmm_next_free(PMM_USER) >= LOW); /* user pages: highmem first */
+	while (pmm.free[ZONE_HIGH])
+		eaten[n++] = pmm_alloc_page(PMM_USER, PAGE_KERNEL);
+	pfn_t next = pmm_next_free(PMM_USER);
+	assert_true(next != 0 && next < LOW); /* then low memory */
+	assert_int_equal(pmm_next_free(PMM_TABLE), next);
+	while (pmm.free[ZONE_LOW] > pmm.low_reserve)
+		eaten[n++] = pmm_alloc_page(PMM_USER, PAGE_KERNEL);
+	assert_int_equal(pmm_next_free(PMM_USER), 0); /* the reserve is not for users */
+	assert_int_equal(pmm_alloc_page(PMM_USER, PAGE_KERNEL), 0);
+	assert_int_equal(pmm_next_free(PMM_DIR), 0);
+	next = pmm_next_free(PMM_KERNEL);
+	assert_true(next != 0);
+	assert_int_equal(pmm_alloc_page(PMM_KERNEL, PAGE_KERNEL), next);
+	eaten[n++] = next;
+	while (n)
+		page_ref_dec(eaten[--n]);
+	assert_int_equal(pmm_free_pages(), baseline);
+	assert_clean();
+}
+
 static void test_tables_fall_back_to_highmem(void **state)
 {
 	(void)state;
@@ -1139,6 +1179,7 @@ int main(void)
 		cmocka_unit_test_setup(test_unmap_in_shared_table, setup),
 		cmocka_unit_test_setup(test_out_of_memory, setup),
 		cmocka_unit_test_setup(test_tables_fall_back_to_highmem, setup),
+		cmocka_unit_test_setup(test_next_free, setup),
 		cmocka_unit_test_setup(test_tlb_policy, setup),
 		cmocka_unit_test_setup(test_tlb_one_flush_each, setup),
 		cmocka_unit_test_setup(test_tlb_unshare_then_oom, setup),

@@ -98,13 +98,17 @@ static void perform(const struct pg_agent_cmd *c, struct pg_agent_reply *r)
 		break;
 	case AGENT_MMAP:
 		r->result = (int32_t)mmap((void *)c->addr, c->len, (int)c->value,
-					  MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED);
+					  MAP_PRIVATE | MAP_ANONYMOUS | (c->size ? 0 : MAP_FIXED));
 		break;
 	case AGENT_MUNMAP:
 		r->result = munmap((void *)c->addr, c->len);
 		break;
 	case AGENT_WAIT:
-		r->result = waitpid((int)c->value, (int *)&r->value, 0);
+		/* With an address, the kernel's copy of the status lands in memory
+		 * the script chose: a page shared copy-on-write, say. */
+		r->result = waitpid((int)c->value, c->addr ? (int *)c->addr : (int *)&r->value, 0);
+		if (c->addr && r->result > 0)
+			r->value = load(c->addr, 4);
 		break;
 	case AGENT_FAULT:
 		fault(c->addr, c->size);
