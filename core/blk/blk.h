@@ -10,8 +10,9 @@
  * Context rule: kernel code runs with interrupts off (core/task/sched.c).
  * A request's completion runs in an interrupt handler or in a poll made
  * by the layer; it must not sleep. A task that needs the data sleeps
- * (sched_block) and is woken by the completion; before tasks exist (at
- * boot) the layer polls the device instead, always with a bound.
+ * (sched_sleep, with a bound) and is woken by the completion; before
+ * tasks exist (at boot) the layer polls the device instead, always with
+ * a bound.
  *
  * Buffers are physical pages (pfn + offset), never kernel pointers: a
  * page of the page cache or of a task may live in highmem, and the
@@ -19,7 +20,9 @@
  *
  * Actions return 0 or -errno (include/errnum.h): -EIO for an error the
  * device reported, -ETIMEDOUT for one that did not answer, -EINVAL for a
- * request outside the device, -EROFS for a write to a read-only device.
+ * request outside the device, -EROFS for a write to a read-only device
+ * (every whole disk, every partition but ours), -ENODEV for a device the
+ * layer gave up after repeated timeouts.
  */
 #ifndef CORE_BLK_BLK_H
 #define CORE_BLK_BLK_H
@@ -191,7 +194,7 @@ int blk_submit(struct blk_req *r);
 int blk_rw(struct blk_dev *d, enum blk_op op, uint64_t lba, uint32_t count,
 	   const pfn_t *pages, uint32_t npages, uint32_t offset);
 
-/* One line per device for `show blk` and the boot log. */
+/* Two lines per device (size and flags; counters), for `show blk`. */
 void blk_print_stats(void);
 /* Requests in flight on all disks (the invariant a test checks: 0 when
  * everything submitted has completed). */
