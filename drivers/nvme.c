@@ -319,8 +319,8 @@ static int reap(struct nvme *n)
 
 	while ((c = cq_peek(&n->iocq))) {
 		uint16_t st = c->status, cid = c->cid;
-		cq_pop(n, &n->iocq);
 		n->iosq.head = c->sq_head;
+		cq_pop(n, &n->iocq); /* the entry is the controller's again */
 		struct blk_req *r = cid < NVME_SLOTS ? n->slot[cid] : 0;
 		if (!r) {
 			kprintf("%s: completion for command %u, which is not ours: ignored\n",

@@ -478,15 +478,18 @@ static int msix_setup(struct pci_dev *d, uint8_t cap, uint32_t addr, uint32_t da
 	uint32_t table = pci_read32(d, cap + PCI_MSIX_TABLE);
 	int bir = (int)(table & PCI_MSIX_BIR);
 	uint16_t flags = pci_read16(d, cap + PCI_MSIX_FLAGS);
-	char who[24];
+	char who[sizeof "pci bb:ss.f: MSI-X table"], note[PCI_NOTE_MAX];
 
 	fmt_snprintf(who, sizeof who, "pci %s: MSI-X table", d->addr);
 	if (bir >= PCI_BARS_NORMAL)
 		return -ENODEV;
+	memcpy(note, d->note, sizeof note);
 	volatile uint32_t *e = pci_map_bar(d, bir, table & PCI_MSIX_OFFSET_MASK,
 					   PCI_MSIX_ENTRY_SIZE, who);
-	if (!e)
+	if (!e) {
+		memcpy(d->note, note, sizeof note); /* MSI may serve: the device is not skipped */
 		return -ENODEV;
+	}
 	/* Masked as a whole while entry 0 is written (PCI 3.0, 6.8.2.3). */
 	pci_write16(d, cap + PCI_MSIX_FLAGS,
 		    flags | PCI_MSIX_FLAGS_ENABLE | PCI_MSIX_FLAGS_MASKALL);
