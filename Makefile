@@ -23,7 +23,9 @@ endif
 
 # ---------------------------------------------------------------- kernel ---
 KCC := gcc
-KCFLAGS := -m32 -std=gnu11 -O2 -g -ffreestanding -fno-pic -fno-pie \
+# The kernel's optimization: make debug builds its own with GDB_KOPT (-Og).
+KOPT ?= -O2
+KCFLAGS := -m32 -std=gnu11 $(KOPT) -g -ffreestanding -fno-pic -fno-pie \
 	-fno-stack-protector -fno-omit-frame-pointer -fno-asynchronous-unwind-tables \
 	-mno-sse -mno-mmx -mno-80387 -mpreferred-stack-boundary=2 \
 	-Wall -Wextra -Werror -Iinclude -Iarch/x86/include -I. \
@@ -117,7 +119,7 @@ $(BUILD)/kernel/core/main.c.o $(BUILD)/efi/efi/main.c.o: $(VERSION_STAMP)
 EFI_INC := /usr/include/efi
 EFI_LIB := /usr/lib
 ECC := gcc
-ECFLAGS := -std=gnu11 -O2 -fpic -ffreestanding -fno-stack-protector -fno-stack-check \
+ECFLAGS := -std=gnu11 -O2 -g -fpic -ffreestanding -fno-stack-protector -fno-stack-check \
 	-fshort-wchar -mno-red-zone -maccumulate-outgoing-args -DGNU_EFI_USE_MS_ABI \
 	-I$(EFI_INC) -I$(EFI_INC)/x86_64 -Iinclude -I. \
 	-Wall -Wextra -Werror -Wno-pointer-sign -DPG_VERSION='"$(PG_VERSION)"' -MMD -MP
@@ -256,7 +258,7 @@ $(FUZZ_GPT): test/fuzz/fuzz_gpt.c $(BLK_TEST_SRCS)
 
 # ------------------------------------------------------------------ runs ---
 .PHONY: all deps kernel loader image run debug test test-host test-boot fuzz clean help \
-	debug-kernel
+	debug-kernel gdb gdb-build
 
 all: $(EFI_APP)
 
@@ -280,16 +282,35 @@ run: deps
 	$(Q)scripts/qemu-run $(BUILD)/run.img
 comma := ,
 
-# The kernel (or the loader, GDB=loader) waits for gdb: see scripts/gdbinit.
+# The kernel (or the loader, GDB=loader) waits for gdb: see scripts/gdbinit;
+# make gdb, in another terminal, attaches to it. SCRIPT=file.pg runs that
+# script instead of the suite, as for run.
 GDB ?= kernel
+# The kernel make debug boots is built for gdb: with -Og (GDB_KOPT) every
+# argument and local stays readable, while gcc 12 at -O2 describes an
+# argument passed on the stack only at its function's first instructions.
+# Same sources and loader, its own build directory (GDB_BUILD).
+GDB_KOPT ?= -Og
+GDB_BUILD := $(BUILD)/gdb$(GDB_KOPT)
+# make gdb must be given the same choices (qemu-run prints the command).
+GDB_HINT := make gdb $(foreach v,BUILD GDB_KOPT,$(if $(filter command line,$(origin $(v))),$(v)=$($(v))))
 # Step by step as for run: (under -j, prerequisites would build alongside
 # the package install); deps.sh debug also brings gdb.
 debug:
 	$(Q)scripts/deps.sh debug
-	$(Q)$(MAKE) --no-print-directory $(EFI_APP)
-	$(Q)printf 'gdb = $(GDB)\nfinish = halt\n' > $(BUILD)/debug.cfg
-	$(Q)disk/mkimage.sh $(BUILD)/debug.img $(EFI_APP) $(BUILD)/debug.cfg
-	$(Q)scripts/qemu-run --gdb $(BUILD)/debug.img
+	$(Q)$(MAKE) --no-print-directory gdb-build
+	$(Q)$(if $(SCRIPT),test -f "$(SCRIPT)" || { echo "make debug: no file $(SCRIPT)" >&2; exit 1; })
+	$(Q)printf 'gdb = $(GDB)\nfinish = halt\n' > $(GDB_BUILD)/debug.cfg
+	$(Q)$(if $(SCRIPT),printf 'script = \\EFI\\BOOT\\%s\n' "$(notdir $(SCRIPT))" >> $(GDB_BUILD)/debug.cfg)
+	$(Q)disk/mkimage.sh $(GDB_BUILD)/debug.img $(GDB_BUILD)/BOOTX64.EFI $(GDB_BUILD)/debug.cfg \
+		$(SCRIPT)
+	$(Q)scripts/qemu-run --gdb --gdb-hint "$(strip $(GDB_HINT))" $(GDB_BUILD)/debug.img
+
+gdb-build:
+	$(Q)$(MAKE) --no-print-directory BUILD=$(GDB_BUILD) KOPT=$(GDB_KOPT) all
+
+gdb:
+	$(Q)BUILD=$(GDB_BUILD) gdb -x scripts/gdbinit
 
 test: deps
 	$(Q)$(MAKE) --no-print-directory test-host test-tools test-boot
@@ -313,8 +334,8 @@ DEBUG_EFI := $(BUILD)/debug/BOOTX64.EFI
 debug-kernel:
 	$(Q)$(MAKE) --no-print-directory BUILD=$(BUILD)/debug MM_DEBUG=1 all
 
-test-boot: $(EFI_APP) debug-kernel
-	$(Q)BUILD=$(BUILD) prove -j2 test/boot/*.t
+test-boot: $(EFI_APP) debug-kernel gdb-build
+	$(Q)BUILD=$(BUILD) GDB_BUILD=$(GDB_BUILD) prove -j2 test/boot/*.t
 
 clean:
 	rm -rf $(BUILD)
@@ -324,14 +345,15 @@ help:
 	@echo "make test     host unit tests and boot tests (what CI runs)"
 	@echo "make image    build $(IMAGE) (CFG=file puts a playground.cfg on it;"
 	@echo "              SWAP=MiB sizes our swap partition, 64 by default, 0 for none)"
-	@echo "make debug    boot halted, waiting for gdb (see README)"
+	@echo "make debug    boot halted, waiting for gdb (see README); make gdb attaches to it"
 	@echo "make fuzz     libFuzzer over core/mm and the GPT reader (FUZZ_SECONDS=60 each)"
 	@echo "make clean    remove $(BUILD)/"
 	@echo "make usb      list USB sticks; DEV=/dev/sdX writes the image to one (docs/real-hardware.md)"
 	@echo "make sign     KEY=key.pem CERT=cert.pem: a Secure Boot signed loader and image"
 	@echo "make test-matrix  the full suite on 10 machine configurations (a few minutes)"
 	@echo "make bench    fault, fork and exit costs under QEMU -icount (docs/bench.md);"
-	@echo "              bench-compare: against Linux; bench-scale: RAM sizes, fork modes"
+	@echo "              bench-compare: against Linux; bench-peer: Linux alone;"
+	@echo "              bench-scale: RAM sizes, fork modes"
 
 # --------------------------------------------------------- real hardware ---
 # docs/real-hardware.md. make usb lists the USB sticks; make usb DEV=/dev/sdX
@@ -376,20 +398,29 @@ test-tools:
 # ------------------------------------------------------------ benchmarks ---
 # docs/bench.md. make bench: the benchmark under -icount (exact instruction
 # counts) and plain TCG, into $(BUILD)/bench.json; bench-compare: side by side
-# with the Linux peer (../shared/peers/linux-i386); bench-scale: 64 MiB, 512
-# MiB and 3 GiB, the free list against a mem_map scan (MM_SCAN_ALLOC=1, built
-# in $(BUILD)/scan, for comparison only), fork share against copy.
+# with the Linux peer (scripts/bench/linux/: Debian's i386 kernel, fetched once
+# by apt-get into ~/.cache, booted with our own benchmark as /init);
+# bench-peer: the peer alone, twice, into $(BUILD)/linux-peer.json; bench-scale:
+# 64 MiB, 512 MiB and 3 GiB, the free list against a mem_map scan
+# (MM_SCAN_ALLOC=1, built in $(BUILD)/scan, for comparison only), fork share
+# against copy.
 BENCH := python3 scripts/bench/bench.py --build $(BUILD)
 ifeq ($(MM_SCAN_ALLOC),1)
 KCFLAGS += -DMM_SCAN_ALLOC
 endif
-.PHONY: bench bench-compare bench-scale
+PEER_FETCH := scripts/bench/linux/fetch-kernel.sh
+.PHONY: bench bench-compare bench-peer bench-scale
 
 bench: deps $(EFI_APP)
 	$(Q)$(BENCH) run
 
 bench-compare: deps $(EFI_APP)
+	$(Q)$(PEER_FETCH)
 	$(Q)$(BENCH) compare
+
+bench-peer: deps
+	$(Q)$(PEER_FETCH)
+	$(Q)python3 scripts/bench/linux_peer.py --build $(BUILD) run --repeat
 
 bench-scale: deps $(EFI_APP)
 	$(Q)$(MAKE) --no-print-directory BUILD=$(BUILD)/scan MM_SCAN_ALLOC=1 all

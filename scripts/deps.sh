@@ -1,7 +1,8 @@
 #!/bin/sh
 # deps.sh [debug] - install what the build and the tests need, if it is missing.
 # Debian 12 / Ubuntu: apt-get, through sudo when not root. Quiet when all is there.
-# "debug" (make debug) also wants gdb; make run and make test do not wait for it.
+# "debug" (make debug) adds the packages only debugging needs: none today,
+# since make test runs gdb too (test/boot/gdb.t), so gdb is in the main list.
 #
 # Required packages (the list below) stop the build when they cannot be
 # installed. libFuzzer's runtime is optional (only make fuzz and make test
@@ -29,10 +30,9 @@ sbsign                                 sbsigntool
 /usr/lib/shim/shimx64.efi              shim-unsigned
 openssl                                openssl
 clang                                  clang
-'
-DEBUG_NEEDS='
 gdb                                    gdb
 '
+DEBUG_NEEDS=''
 
 case ${1:-} in
 '') want=$NEEDS ;;

@@ -6,9 +6,12 @@
  * EAX = KERNEL_ENTRY_MAGIC and EBX = physical address of struct bootinfo.
  * We take our own stack and call kmain(magic, bootinfo).
  */
+	.cfi_sections .debug_frame	/* unwind tables for gdb only */
 	.section .text.entry, "ax"
 	.global _start
 _start:
+	.cfi_startproc
+	.cfi_undefined %eip	/* the first frame: gdb's backtraces end here */
 	cli
 	cld
 	movl $boot_stack_top, %esp
@@ -19,6 +22,7 @@ _start:
 1:	cli
 	hlt
 	jmp 1b
+	.cfi_endproc
 
 	.section .bss
 	.balign 16

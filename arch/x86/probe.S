@@ -5,17 +5,23 @@
  *
  * int probe_read(const volatile uint32_t *addr, uint32_t *out);
  * int probe_write(volatile uint32_t *addr, uint32_t value);
+ *
+ * Neither touches the stack: the unwind tables (for gdb) are the default.
  */
+	.cfi_sections .debug_frame
 	.section .text
 	.global probe_read, probe_write
 probe_read:
+	.cfi_startproc
 	movl 4(%esp), %ecx
 1:	movl (%ecx), %eax
 	movl 8(%esp), %ecx
 	movl %eax, (%ecx)
 	xorl %eax, %eax
 	ret
+	.cfi_endproc
 probe_write:
+	.cfi_startproc
 	movl 4(%esp), %ecx
 	movl 8(%esp), %eax
 2:	movl %eax, (%ecx)
@@ -23,6 +29,7 @@ probe_write:
 	ret
 3:	movl $-1, %eax
 	ret
+	.cfi_endproc
 
 	.section .extable, "a"
 	.long 1b, 3b

@@ -6,12 +6,13 @@
  * kernel prints median, min and max over the rounds as one BENCH line
  * (SYS_bench_report). Under QEMU's -icount shift=0 a tick is one guest
  * instruction, so a figure is an instruction count that repeats exactly.
- * The method is the Linux peer's (../shared/peers/linux-i386/faultbench.c)
- * figure for figure, and the names are its names, so that the rows can be
+ * The Linux peer (scripts/bench/linux/lxfault.c) measures the same way,
+ * figure for figure and under the same names, so that the rows can be
  * compared; docs/bench.md says what each figure measures.
  *
  * arg: the number of rounds (0: the default, 9).
  */
+#include <bench_timing.h>
 #include <ulib.h>
 
 #include "lib/fmt.h"
@@ -37,13 +38,9 @@ static int rounds;
 static uint32_t stos_page[WORDS_PER_PAGE] __attribute__((aligned(PG)));
 static uint32_t movs_page[WORDS_PER_PAGE] __attribute__((aligned(PG)));
 
-/* The fences keep the TSC read from moving across the accesses timed. */
 static inline uint64_t tsc(void)
 {
-	uint32_t lo, hi;
-
-	__asm__ volatile("lfence; rdtsc; lfence" : "=a"(lo), "=d"(hi) : : "memory");
-	return (uint64_t)hi << 32 | lo;
+	return bench_tsc();
 }
 
 static void stash(uint64_t v)
@@ -141,23 +138,12 @@ static struct res touch(volatile char *p, uint32_t pages, int write)
 
 static uint64_t time_stos(void)
 {
-	void *d = stos_page;
-	uint32_t n = WORDS_PER_PAGE;
-	uint64_t t0 = tsc();
-
-	__asm__ volatile("rep stosl" : "+D"(d), "+c"(n) : "a"(0) : "memory");
-	return tsc() - t0;
+	return bench_time_stos(stos_page);
 }
 
 static uint64_t time_movs(void)
 {
-	void *d = movs_page;
-	const void *s = stos_page;
-	uint32_t n = WORDS_PER_PAGE;
-	uint64_t t0 = tsc();
-
-	__asm__ volatile("rep movsl" : "+D"(d), "+S"(s), "+c"(n) : : "memory");
-	return tsc() - t0;
+	return bench_time_movs(movs_page, stos_page);
 }
 
 static uint64_t time_null_syscall(void)

@@ -19,7 +19,24 @@
  * 3) and T_SPURIOUS is unused, so whatever arrives there is stray. */
 #define FIRST_UNUSED_VECTOR (T_IRQ0 + 16)
 
+/* Byte offsets in struct trapframe, for the unwind tables of vectors.S
+ * (checked against the struct below). */
+#define TF_EDI 0
+#define TF_ESI 4
+#define TF_EBP 8
+#define TF_EBX 16
+#define TF_EDX 20
+#define TF_ECX 24
+#define TF_EAX 28
+#define TF_ES 32
+#define TF_DS 36
+#define TF_EIP 48
+#define TF_CS 52
+#define TF_EFLAGS 56
+#define TF_USER_ESP 60 /* where the CPU's push began, for a trap from ring 0 */
+
 #ifndef __ASSEMBLER__
+#include <stddef.h>
 #include <stdint.h>
 
 /*
@@ -35,6 +52,14 @@ struct trapframe {
 	uint32_t eip, cs, eflags;
 	uint32_t user_esp, user_ss;
 };
+#define TF_AT(field, off) (offsetof(struct trapframe, field) == (off))
+_Static_assert(TF_AT(edi, TF_EDI) && TF_AT(esi, TF_ESI) && TF_AT(ebp, TF_EBP) &&
+		       TF_AT(ebx, TF_EBX) && TF_AT(edx, TF_EDX) && TF_AT(ecx, TF_ECX) &&
+		       TF_AT(eax, TF_EAX) && TF_AT(es, TF_ES) && TF_AT(ds, TF_DS) &&
+		       TF_AT(eip, TF_EIP) && TF_AT(cs, TF_CS) && TF_AT(eflags, TF_EFLAGS) &&
+		       TF_AT(user_esp, TF_USER_ESP),
+	       "the TF_* offsets of vectors.S's unwind tables match struct trapframe");
+#undef TF_AT
 
 static inline int trap_from_user(const struct trapframe *tf)
 {
