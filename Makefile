@@ -218,8 +218,8 @@ $(BUILD)/host/test_blk $(BUILD)/host/test_gpt: $(BUILD)/host/%: test/host/%.c $(
 # test/host/sim/hwsim.c (its own pci_drivers table, with a fake driver).
 PCI_TEST_SRCS := $(MM_SRCS) test/host/sim/memdisk.c test/host/sim/hwsim.c \
 	test/host/sim/hwsim_disks.c test/host/sim/hwsim_ahci.c test/host/sim/hwsim_virtio.c \
-	test/host/sim/hwsim_nvme.c core/blk/blk.c arch/x86/acpi.c drivers/pci.c drivers/dma.c \
-	drivers/ahci.c drivers/ahci_port.c drivers/virtio_blk.c drivers/nvme.c
+	test/host/sim/hwsim_nvme.c core/blk/blk.c arch/x86/acpi.c drivers/pci.c drivers/pci_msi.c \
+	drivers/dma.c drivers/ahci.c drivers/ahci_port.c drivers/virtio_blk.c drivers/nvme.c
 $(BUILD)/host/test_pci: $(PCI_TEST_SRCS)
 
 # test_apic.c #includes the kernel sources it tests (their CPU instructions
