@@ -67,6 +67,8 @@ ULIB_SRCS := user/lib/crt0.S user/lib/ulib.c lib/fmt.c lib/string.c
 ULIB_OBJS := $(patsubst %,$(BUILD)/user/%.o,$(ULIB_SRCS))
 USER_PROGS := $(patsubst user/prog/%.c,%,$(wildcard user/prog/*.c))
 USER_ELFS := $(patsubst %,$(BUILD)/user/bin/%.elf,$(USER_PROGS))
+# The same objects linked again at 0x1000, for Linux 0.11-mode tasks.
+USER_ELFS_011 := $(patsubst %,$(BUILD)/user/bin011/%.elf,$(USER_PROGS))
 
 $(BUILD)/user/%.c.o: %.c
 	@mkdir -p $(dir $@)
@@ -88,11 +90,22 @@ $(BUILD)/user/bin/%.elf: $(BUILD)/user/debug/%.elf
 	@mkdir -p $(dir $@)
 	$(Q)objcopy --strip-debug $< $@
 
-$(BUILD)/user/programs.S: $(USER_ELFS) scripts/embed-files.sh
+$(BUILD)/user/debug011/%.elf: $(BUILD)/user/user/prog/%.c.o $(ULIB_OBJS) user/user011.ld
+	@mkdir -p $(dir $@)
+	@echo "  LDUSER  $@"
+	$(Q)ld -m elf_i386 -T user/user011.ld -o $@ $< $(ULIB_OBJS) $(LIBGCC32)
+
+$(BUILD)/user/bin011/%.elf: $(BUILD)/user/debug011/%.elf
+	@mkdir -p $(dir $@)
+	$(Q)objcopy --strip-debug $< $@
+
+$(BUILD)/user/programs.S: $(USER_ELFS) $(USER_ELFS_011) scripts/embed-files.sh
 	$(Q)scripts/embed-files.sh $@ .user_programs .elf $(USER_ELFS)
+	$(Q)scripts/embed-files.sh $@.011 .user_programs011 .elf $(USER_ELFS_011)
+	$(Q)cat $@.011 >> $@ && rm -f $@.011
 
 $(BUILD)/kernel/user_programs.o: $(BUILD)/user/programs.S
-	@echo "  EMBED   $(words $(USER_ELFS)) user programs"
+	@echo "  EMBED   $(words $(USER_ELFS)) user programs, twice (flat and Linux 0.11 mode)"
 	$(Q)$(KCC) $(KCFLAGS) -c $< -o $@
 
 # The scenario suite (test/scenarios/*.pg) runs from inside the kernel.
@@ -196,6 +209,7 @@ $(BUILD)/host/test_fmt: lib/fmt.c
 $(BUILD)/host/test_elf32: lib/elf32.c
 $(BUILD)/host/test_memmap: core/memmap.c lib/fmt.c
 $(BUILD)/host/test_kbd: arch/x86/kbd_map.c
+$(BUILD)/host/test_segment: arch/x86/desc.c arch/x86/insn.c
 MM_SRCS := $(wildcard core/mm/*.c) core/memmap.c lib/fmt.c test/host/sim/sim.c
 $(BUILD)/host/test_mm: $(MM_SRCS)
 $(BUILD)/host/test_mm_random: $(MM_SRCS) test/host/mm_ops.c

@@ -250,6 +250,7 @@ void kmain(uint32_t magic, uint32_t bi_phys)
 		wait_for_gdb(bi);
 	log_memory_map(bi);
 	start_paging(bi);
+	seg_probe_limits(); /* does this CPU check segment limits? (ldt.c) */
 	pic_init();
 	apic_quiesce(bi->rsdp);
 	mm_setup(bi);

@@ -20,6 +20,9 @@ enum serial_mode { SERIAL_AUTO = 0, SERIAL_OFF };
 enum console_mode { CONSOLE_AUTO = 0, CONSOLE_OFF };
 enum finish_mode { FINISH_EXIT = 0, FINISH_HALT };
 enum fork_mode { FORK_SHARE_TABLES = 0, FORK_COPY_TABLES };
+/* How the playground's tasks run: flat segments and a directory each, or
+ * Linux 0.11's way, a 64 MiB slot each of one shared directory. */
+enum task_mode { TASK_MODE_FLAT = 0, TASK_MODE_LINUX011 };
 enum gdb_wait { GDB_OFF = 0, GDB_LOADER, GDB_KERNEL }; /* who waits for gdb */
 
 /* Built-in test suites selected by suite=. */
@@ -48,6 +51,7 @@ struct pg_config {
 	uint8_t nsteps;
 	uint8_t nscripts;
 	uint8_t run[CONFIG_MAX_STEPS];
+	uint8_t task_mode; /* enum task_mode: what "task <name>" starts */
 	uint32_t suites;
 	uint32_t bench_rounds; /* 0: the benchmark's default */
 	uint32_t map_slack;    /* loader's first memory-map room; CONFIG_MAP_SLACK_DEFAULT */

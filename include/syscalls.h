@@ -102,7 +102,10 @@ enum agent_op {
 	AGENT_MUNMAP, /* result = munmap(addr, len) */
 	AGENT_WAIT,   /* result = waitpid(value), status in value; addr not 0: the
 		       * kernel writes the status there (and value is read back) */
-	AGENT_FAULT,  /* an unchecked access: size 0 read, 1 write, 2 jump */
+	AGENT_FAULT,  /* an unchecked access: size 0 read (value), 1 write, 2 jump */
+	AGENT_SYSWRITE, /* result = write(1, addr, len): the kernel checks the pointer */
+	AGENT_TIME,   /* value = fewest TSC ticks per access over size rounds, one
+		       * read per page of [addr, addr+len) a round */
 	AGENT_NOPS
 };
 
@@ -136,6 +139,11 @@ struct pg_task_stat {
 #define SYS_bench_hold 425   /* hold n pages as ballast (0: release them) */
 #define BENCH_SLOTS 4
 #define BENCH_NAME_MAX 48
+/* The benchmark's argument: rounds, and what the kernel's later passes
+ * ask of it (core/task/sys_bench.c). */
+#define BENCH_ARG_ROUNDS 0xFFu
+#define BENCH_ARG_FORKS 0x100u /* the fork and switch figures only */
+#define BENCH_ARG_COPY 0x200u  /* fork copies tables now: names end in _copy */
 
 /* SYS_bench_report: one figure over n rounds, in TSC ticks per page or
  * per operation (instructions, under QEMU's -icount shift=0). */

@@ -166,6 +166,7 @@ static void apply(struct parser *p, struct word key, struct word v)
 	static const char *const auto_off[] = { "auto", "off", 0 };
 	static const char *const finish_names[] = { "exit", "halt", 0 };
 	static const char *const fork_names[] = { "share", "copy", 0 };
+	static const char *const task_mode_names[] = { "flat", "linux011", 0 };
 	static const char *const gdb_names[] = { "off", "loader", "kernel", 0 };
 	struct pg_config *c = p->cfg;
 	struct pg_config before = *c; /* a bad value leaves the setting alone */
@@ -181,6 +182,8 @@ static void apply(struct parser *p, struct word key, struct word v)
 		rc = set_choice(&c->finish, v, finish_names);
 	else if (word_is(key, "fork"))
 		rc = set_choice(&c->fork_mode, v, fork_names);
+	else if (word_is(key, "task_mode"))
+		rc = set_choice(&c->task_mode, v, task_mode_names);
 	else if (word_is(key, "gdb"))
 		rc = set_choice(&c->gdb, v, gdb_names);
 	else if (word_is(key, "bench_rounds"))

@@ -1,11 +1,13 @@
 /*
  * gdt.c - the kernel's own GDT and TSS.
  *
- * Paging does all the protection work, so every code and data segment is
- * flat: base 0, limit 4 GiB. Logical address = linear address, which the
- * playground's "show walk" command demonstrates by decoding the descriptor.
- * The TSS only supplies the ring-0 stack (esp0) for traps from ring 3; its
- * I/O bitmap offset points past the end, so ring 3 has no port access.
+ * The kernel's code and data segments are flat: base 0, limit 4 GiB, so
+ * for the kernel a logical address is a linear one. User tasks do not use
+ * the GDT's segments but their own LDT's (ldt.c), whose descriptors take
+ * the GDT's entries from GDT_LDT0 on; "show gdt" and "show walk" decode
+ * them. The TSS only supplies the ring-0 stack (esp0) for traps from
+ * ring 3; its I/O bitmap offset points past the end, so ring 3 has no
+ * port access.
  * A second TSS runs the double-fault handler on a stack of its own, so a
  * kernel stack overflow ends in a register dump, not a triple fault.
  */
@@ -13,6 +15,7 @@
 #include <arch/segment.h>
 #include <arch/trap.h>
 
+#include "core/log.h"
 #include "lib/string.h"
 
 struct seg_desc gdt[GDT_ENTRIES] __attribute__((aligned(8)));
@@ -20,27 +23,13 @@ struct tss tss __attribute__((aligned(128)));
 struct tss df_tss __attribute__((aligned(128)));
 static uint8_t df_stack[4096] __attribute__((aligned(16)));
 
-#define ACC_P 0x80
-#define ACC_DPL3 0x60
-#define ACC_S 0x10 /* code or data (not system) */
-#define ACC_CODE 0x0A /* execute/read */
-#define ACC_DATA 0x02 /* read/write */
-#define ACC_TSS32 0x09 /* available 32-bit TSS */
-#define FLAG_G 0x80
-#define FLAG_D 0x40
-
-static void set_desc(int i, uint32_t base, uint32_t limit, uint8_t access, uint8_t flags)
+static void set_desc(int i, enum seg_kind kind, uint32_t base, uint32_t limit)
 {
-	struct seg_desc *d = &gdt[i];
+	struct seg_spec s = { .kind = kind, .base = base, .limit = limit, .bits = 32 };
+	const char *why;
 
-	if (flags & FLAG_G)
-		limit >>= 12;
-	d->limit_lo = limit & 0xFFFF;
-	d->base_lo = base & 0xFFFF;
-	d->base_mid = (base >> 16) & 0xFF;
-	d->access = access;
-	d->limit_flags = flags | ((limit >> 16) & 0x0F);
-	d->base_hi = base >> 24;
+	if (seg_encode(&s, &gdt[i], &why))
+		panic("gdt: entry %d: %s", i, why);
 }
 
 static void setup_df_tss(void)
@@ -64,27 +53,18 @@ void tss_set_double_fault_cr3(uint32_t cr3)
 
 void gdt_init(void)
 {
-	static const struct {
-		int index;
-		uint8_t access;
-	} flat[] = {
-		{ GDT_KCODE, ACC_P | ACC_S | ACC_CODE },
-		{ GDT_KDATA, ACC_P | ACC_S | ACC_DATA },
-		{ GDT_UCODE, ACC_P | ACC_DPL3 | ACC_S | ACC_CODE },
-		{ GDT_UDATA, ACC_P | ACC_DPL3 | ACC_S | ACC_DATA },
-	};
 	struct descriptor_table_reg r = { sizeof gdt - 1, (uint32_t)gdt };
 
 	memset(gdt, 0, sizeof gdt);
-	for (unsigned i = 0; i < sizeof flat / sizeof flat[0]; i++)
-		set_desc(flat[i].index, 0, 0xFFFFFFFF, flat[i].access, FLAG_G | FLAG_D);
-
+	ldt_init(); /* the LDT descriptors: not present until a task comes */
+	set_desc(GDT_KCODE, SEG_CODE, 0, 0xFFFFFFFF);
+	set_desc(GDT_KDATA, SEG_DATA, 0, 0xFFFFFFFF);
 	memset(&tss, 0, sizeof tss);
 	tss.ss0 = KERNEL_DS;
 	tss.iomap_base = sizeof tss;
-	set_desc(GDT_TSS, (uint32_t)&tss, sizeof tss - 1, ACC_P | ACC_TSS32, 0);
+	set_desc(GDT_TSS, SEG_TSS, (uint32_t)&tss, sizeof tss - 1);
 	setup_df_tss();
-	set_desc(GDT_DF_TSS, (uint32_t)&df_tss, sizeof df_tss - 1, ACC_P | ACC_TSS32, 0);
+	set_desc(GDT_DF_TSS, SEG_TSS, (uint32_t)&df_tss, sizeof df_tss - 1);
 
 	__asm__ volatile("lgdt %0\n\t"
 			 "ljmp %1, $1f\n"

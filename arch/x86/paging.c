@@ -68,6 +68,16 @@ const pde_t *paging_kernel_pd(void)
 	return kernel_pd;
 }
 
+pte_t *kmap_entry(enum kmap_slot slot)
+{
+	return &kmap_pt[slot];
+}
+
+uint32_t paging_global_bit(void)
+{
+	return global_bit;
+}
+
 static void *kmap_with(enum kmap_slot slot, pfn_t pfn, pte_t flags)
 {
 	vaddr_t va = KMAP_BASE + (uint32_t)slot * PGSIZE;

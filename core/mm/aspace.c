@@ -27,6 +27,7 @@ static struct aspace *aspace_free_list, *all_spaces;
 static struct area *area_free_list;
 static uint32_t next_id = 1;
 struct aspace *vmm_current;
+uint32_t vmm_cr3_loads;
 
 void vmm_init(void)
 {
@@ -40,6 +41,7 @@ void vmm_init(void)
 	}
 	all_spaces = NULL;
 	vmm_current = NULL;
+	linux011_init();
 }
 
 static int area_available(const struct aspace *as)
@@ -94,27 +96,56 @@ struct aspace *vmm_first(void)
 	return all_spaces;
 }
 
-struct aspace *vmm_create(void)
+/* The two halves of vmm_create, shared with the 0.11 mode's spaces
+ * (linux011.c) but inlined into vmm_create: fork runs it every time. */
+static inline __attribute__((always_inline)) pfn_t pgdir_alloc(void)
+{
+	pfn_t pd = pmm_alloc_page(PMM_DIR, PAGE_PGDIR); /* not zeroed: written whole below */
+	pde_t *e;
+
+	if (!pd)
+		return 0;
+	e = phys_to_virt(PFN_TO_PADDR(pd));
+	/* An empty user half, and the kernel's half: each entry written once. */
+	memset(e, 0, KERNEL_PDX * sizeof(pde_t));
+	memcpy(&e[KERNEL_PDX], &paging_kernel_pd()[KERNEL_PDX],
+	       (NPDENTRIES - KERNEL_PDX) * sizeof(pde_t));
+	return pd;
+}
+
+static inline __attribute__((always_inline)) struct aspace *space_take(pfn_t pd)
 {
 	struct aspace *as = aspace_free_list;
 
 	if (!as)
 		return NULL;
-	pfn_t pd = pmm_alloc_page(PMM_DIR, PAGE_PGDIR); /* not zeroed: written whole below */
-	if (!pd)
-		return NULL;
 	aspace_free_list = as->next_all;
 	memset(as, 0, sizeof *as);
 	as->pd_pfn = pd;
 	as->pd = phys_to_virt(PFN_TO_PADDR(pd));
+	as->end = USER_TOP;
 	as->id = next_id++;
-	/* An empty user half, and the kernel's half: each entry written once. */
-	memset(as->pd, 0, KERNEL_PDX * sizeof(pde_t));
-	memcpy(&as->pd[KERNEL_PDX], &paging_kernel_pd()[KERNEL_PDX],
-	       (NPDENTRIES - KERNEL_PDX) * sizeof(pde_t));
 	as->next_all = all_spaces;
 	all_spaces = as;
 	return as;
+}
+
+pfn_t vmm_pgdir_alloc(void)
+{
+	return pgdir_alloc();
+}
+
+struct aspace *aspace_new(pfn_t pd)
+{
+	return space_take(pd);
+}
+
+struct aspace *vmm_create(void)
+{
+	if (!aspace_free_list)
+		return NULL; /* before the directory: nothing to undo */
+	pfn_t pd = pgdir_alloc();
+	return pd ? space_take(pd) : NULL;
 }
 
 /* 32-bit indices throughout: user PDEs end at KERNEL_PDX, so next cannot
@@ -187,7 +218,10 @@ void vmm_destroy(struct aspace *as)
 		as->areas = a->next;
 		area_free(as, a);
 	}
-	page_ref_dec(as->pd_pfn);
+	if (as->slot)
+		linux011_release(as); /* the shared directory stays for the others */
+	else
+		page_ref_dec(as->pd_pfn);
 	struct aspace **pp = &all_spaces;
 	while (*pp != as)
 		pp = &(*pp)->next_all;
@@ -197,15 +231,22 @@ void vmm_destroy(struct aspace *as)
 	aspace_free_list = as;
 }
 
+/* Two 0.11-mode spaces share a directory: switching between them writes
+ * no CR3, so their TLB entries stay (each slot's addresses are its own). */
 void vmm_activate(struct aspace *as)
 {
+	struct aspace *was = vmm_current;
+
 	vmm_current = as;
+	if (was && as && was->pd_pfn == as->pd_pfn)
+		return;
+	vmm_cr3_loads++;
 	load_page_directory(as ? PFN_TO_PADDR(as->pd_pfn) : virt_to_phys(paging_kernel_pd()));
 }
 
 void flush_page(struct aspace *as, vaddr_t va, const char *why)
 {
-	if (as != vmm_current)
+	if (!vmm_is_live(as))
 		return; /* its entries left the TLB when CR3 last changed */
 	tlb_flush_page(va);
 	mm_counters.tlb_invlpg++;
@@ -215,7 +256,7 @@ void flush_page(struct aspace *as, vaddr_t va, const char *why)
 
 void flush_all(struct aspace *as, const char *why)
 {
-	if (as != vmm_current)
+	if (!vmm_is_live(as))
 		return;
 	tlb_flush_all();
 	mm_counters.tlb_full++;
@@ -235,17 +276,18 @@ struct area *vmm_find_area_walk(struct aspace *as, vaddr_t va)
 	return NULL;
 }
 
-static int range_ok(vaddr_t start, uint32_t len)
+/* Inside as's window: all of user space, or its 0.11 slot. */
+static int range_ok(const struct aspace *as, vaddr_t start, uint32_t len)
 {
-	return !PGOFF(start) && !PGOFF(len) && len && start >= USER_BASE &&
-	       start + len > start && start + len <= USER_TOP;
+	return !PGOFF(start) && !PGOFF(len) && len && start >= as->base + USER_BASE &&
+	       start + len > start && start + len <= as->end;
 }
 
 int vmm_map(struct aspace *as, vaddr_t start, uint32_t len, uint32_t flags, const char *name)
 {
 	struct area **pp = &as->areas;
 
-	if (!range_ok(start, len))
+	if (!range_ok(as, start, len))
 		return -EINVAL;
 	while (*pp && (*pp)->end <= start)
 		pp = &(*pp)->next;
@@ -296,7 +338,7 @@ static void batch_add(struct flush_batch *b, vaddr_t va, int unshared)
 
 static void batch_finish(struct flush_batch *b)
 {
-	if (b->as != vmm_current)
+	if (!vmm_is_live(b->as))
 		return; /* its entries left the TLB when CR3 last changed */
 	if (b->full || b->n > TLB_FLUSH_CEILING) {
 		flush_all(b->as, "unmap");
@@ -476,7 +518,7 @@ int vmm_unmap(struct aspace *as, vaddr_t start, uint32_t len)
 {
 	vaddr_t end = start + len;
 
-	if (!range_ok(start, len))
+	if (!range_ok(as, start, len))
 		return -EINVAL;
 	/* Everything that can fail happens before anything changes. */
 	if (split_needed(as, start, end) && !area_available(as))
@@ -486,7 +528,7 @@ int vmm_unmap(struct aspace *as, vaddr_t start, uint32_t len)
 
 int vmm_resize(struct aspace *as, struct area *a, vaddr_t new_end)
 {
-	if (PGOFF(new_end) || new_end < a->start || new_end > USER_TOP)
+	if (PGOFF(new_end) || new_end < a->start || new_end > as->end)
 		return -EINVAL;
 	if (new_end > a->end) {
 		if (a->next && new_end > a->next->start)

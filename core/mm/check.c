@@ -105,7 +105,8 @@ static void check_space(struct aspace *as, const pde_t *kernel_pd)
 				pdx, as->pd[pdx], kernel_pd[pdx]);
 			break;
 		}
-	for (uint32_t pdx = 0; pdx < KERNEL_PDX; pdx++) {
+	/* Its own user PDEs: all of them, or its slot's of the 0.11 directory. */
+	for (uint32_t pdx = PDX(as->base); pdx < PDX(as->end - 1) + 1; pdx++) {
 		pde_t pde = as->pd[pdx];
 		if (!(pde & PTE_P))
 			continue;
@@ -183,6 +184,23 @@ static void check_free_lists(void)
 }
 #endif
 
+/* The shared 0.11 directory: a table outside every live slot would be
+ * counted by nobody (and found by nobody: a leak). */
+static void check_linux011(void)
+{
+	pfn_t pd = linux011_pgdir();
+	const pde_t *e = pd ? page_address(pd, KMAP_PEEK) : NULL;
+
+	for (uint32_t pdx = 0; e && pdx < KERNEL_PDX; pdx++) {
+		uint32_t nr = pdx / (LINUX011_SLOT_SIZE / PTSPAN);
+		if ((e[pdx] & PTE_P) && !linux011_owner(nr))
+			problem("0.11 directory: PDE %u (slot %u, no task's) is 0x%08x", pdx, nr,
+				e[pdx]);
+	}
+	if (!pd && linux011_slots_used())
+		problem("0.11 mode: %u slots in use, no directory", linux011_slots_used());
+}
+
 uint32_t mm_check(void)
 {
 	uint32_t used = 0;
@@ -191,6 +209,7 @@ uint32_t mm_check(void)
 	memset(mm_check_counts, 0, pmm.max_pfn * sizeof(uint32_t));
 	for (struct aspace *as = vmm_first(); as; as = as->next_all)
 		check_space(as, paging_kernel_pd());
+	check_linux011();
 	check_pages(&used);
 	check_free_lists();
 	if (pmm_free_pages() + used != pmm.total)

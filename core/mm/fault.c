@@ -139,8 +139,10 @@ const char *vmm_segv_reason(struct aspace *as, vaddr_t va, uint32_t err)
 
 	if (va >= USER_TOP)
 		return "kernel address";
+	if (va < as->base || va >= as->end)
+		return "outside its 0.11 slot: the CPU did not check the segment limit";
 	if (!a)
-		return va < PGSIZE ? "null page" : "no area";
+		return va - as->base < PGSIZE ? "null page" : "no area";
 	if ((err & PF_W) && !(a->flags & AREA_WRITE))
 		return "write to a read-only area";
 	return "?";

@@ -16,6 +16,9 @@
  * written. Page counts stay exact either way: a page's count is the number
  * of page-table entries pointing at it, and a shared table holds one
  * entry per page however many directories point at the table.
+ *
+ * A Linux 0.11-mode space forks the 0.11 way whatever the mode: its
+ * child lives in another slot of the same directory (linux011.c).
  */
 #include "core/log.h"
 #include "core/mm/internal.h"
@@ -49,14 +52,8 @@ static void copy_table(struct aspace *parent, uint32_t pdx, void *p)
 		ctx->failed = 1;
 		return;
 	}
-	pfn_t new = pmm_alloc_page(PMM_TABLE, PAGE_MAPPED);
+	pfn_t new = table_copy_new(parent->pd[pdx]);
 	if (!new) {
-		ctx->failed = 1;
-		return;
-	}
-	if (table_copy_protected(page_address(new, KMAP_PT1),
-				 table_map(parent->pd[pdx], KMAP_PT0))) {
-		page_ref_dec(new); /* a count at its ceiling: the copy took none */
 		ctx->failed = 1;
 		return;
 	}
@@ -65,6 +62,8 @@ static void copy_table(struct aspace *parent, uint32_t pdx, void *p)
 
 struct aspace *vmm_fork(struct aspace *parent)
 {
+	if (parent->slot)
+		return linux011_fork(parent); /* another slot of the same directory */
 	struct aspace *child = vmm_create();
 	struct fork_ctx ctx = { child, 0 };
 

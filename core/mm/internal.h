@@ -76,10 +76,25 @@ int table_make_private(struct aspace *as, uint32_t pdx);
  * once more (fork's copy mode, and un-sharing a table). -ENOMEM, and no
  * count changed, when a page's count is at its ceiling. */
 int table_copy_protected(pte_t *dst, pte_t *src);
+/* A new table holding table_copy_protected() of the one src points at:
+ * its pfn (count 1, for the caller's PDE), or 0 with nothing changed but
+ * src's entries write-protected (no page, or a count at its ceiling). */
+pfn_t table_copy_new(pde_t src);
 
 /* Invalidate one page of as if as is live in the TLB; logs at verbose. */
 void flush_page(struct aspace *as, vaddr_t va, const char *why);
 void flush_all(struct aspace *as, const char *why);
+
+/* A space from the pool, on the list of all spaces, using directory pd
+ * (the caller's reference to it becomes the space's). NULL when the pool
+ * is empty: the caller still holds pd. */
+struct aspace *aspace_new(pfn_t pd);
+/* linux011.c: fork into a new slot (NULL: no slot, no memory), and what
+ * vmm_destroy leaves to it once the slot's tables are gone: the TLB, the
+ * slot, the shared directory's reference. */
+void linux011_init(void);
+struct aspace *linux011_fork(struct aspace *parent);
+void linux011_release(struct aspace *as);
 
 /* An area for as; NULL when as holds AREAS_PER_SPACE (or the pool,
  * sized for every space's share, is empty). */

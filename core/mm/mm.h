@@ -155,8 +155,11 @@ struct mm_counters {
 };
 
 struct aspace {
-	pde_t *pd; /* page directory, always in lowmem */
+	pde_t *pd; /* page directory, always in lowmem; shared by all 0.11-mode spaces */
 	pfn_t pd_pfn;
+	vaddr_t base;  /* linear address of its segments' offset 0: 0, or its 0.11 slot's */
+	vaddr_t end;   /* its areas lie in [base + USER_BASE, end): USER_TOP, or the slot's end */
+	uint32_t slot; /* Linux 0.11 mode: its slot nr (1..LINUX011_SLOTS); 0: flat, own directory */
 	struct area *areas;
 	struct area *cache; /* the area the last lookup found */
 	uint32_t rss;       /* present user PTEs reachable from pd */
@@ -171,6 +174,10 @@ extern struct aspace *vmm_current;     /* the space CR3 points at, or NULL */
 extern int mm_fork_mode; /* enum fork_mode (config.h): share or copy tables */
 
 void vmm_init(void);
+/* A page directory: an empty user half and the kernel's half, count 1
+ * (PAGE_PGDIR). Every directory is made here, so that the kernel half is
+ * set up in one place. 0 when no page is left. */
+pfn_t vmm_pgdir_alloc(void);
 struct aspace *vmm_create(void);
 void vmm_destroy(struct aspace *as);
 /* Make as the running address space (NULL: the kernel's own directory). */
@@ -195,8 +202,34 @@ static inline struct area *vmm_find_area(struct aspace *as, vaddr_t va)
 	return vmm_find_area_walk(as, va);
 }
 
-/* Copy for fork: every present page shared read-only, counted once more. */
+/* Copy for fork: every present page shared read-only, counted once more.
+ * A 0.11-mode parent gets a 0.11-mode child, in another slot (linux011.c). */
 struct aspace *vmm_fork(struct aspace *parent);
+
+/*
+ * Linux 0.11 mode (linux011.c): every such space shares one page directory
+ * and owns a 64 MiB slot of it, nr * 64 MiB; its segments (the task's LDT)
+ * start there. 47 slots fit below the kernel's 3 GiB, slot 0 is never used.
+ */
+#define LINUX011_SLOT_SIZE 0x04000000u
+#define LINUX011_SLOTS 47u
+/* A new space in the lowest free slot. 0, or -EAGAIN (all slots taken),
+ * -ENOMEM; *out is set on success only. */
+int vmm_create_linux011(struct aspace **out);
+/* The shared directory, 0 while no 0.11-mode space exists. */
+pfn_t linux011_pgdir(void);
+uint32_t linux011_slots_used(void);
+/* The space that owns slot nr, or NULL. */
+struct aspace *linux011_owner(uint32_t nr);
+
+/* Is as's directory the one in CR3 (its TLB entries may be cached)? */
+static inline int vmm_is_live(const struct aspace *as)
+{
+	return as == vmm_current || (vmm_current && vmm_current->pd_pfn == as->pd_pfn);
+}
+/* CR3 writes vmm_activate() made: a switch between two 0.11-mode tasks
+ * makes none. */
+extern uint32_t vmm_cr3_loads;
 /* Copy bytes into as at va, allocating private pages as needed (the
  * program loader uses it; rights of the area are not checked). */
 int vmm_load(struct aspace *as, vaddr_t va, const void *src, uint32_t len);
@@ -223,6 +256,23 @@ void vmm_walk(struct aspace *as, vaddr_t va, struct walk *w);
  * shared with another space). */
 uint32_t vmm_shared_pages(struct aspace *as);
 uint32_t vmm_table_pages(struct aspace *as);
+
+/*
+ * The TLB experiment (remap.c): va's PTE pointed at a copy of its page,
+ * the word at va inverted, without invalidating; then invalidated, and
+ * the old page, held meanwhile, let go. begin: 0, -EFAULT (no present
+ * page at va in an area, or the word crosses the page's end), -ENOMEM.
+ */
+struct remap {
+	struct aspace *as;
+	vaddr_t va;
+	pfn_t old;               /* held until vmm_remap_end */
+	pfn_t new;               /* the copy the PTE points at now */
+	uint32_t old_word, new_word;
+};
+enum remap_end { REMAP_INVLPG, REMAP_CR3, REMAP_GONE /* the space was destroyed */ };
+int vmm_remap_begin(struct aspace *as, vaddr_t va, struct remap *r);
+void vmm_remap_end(struct remap *r, enum remap_end how);
 
 /* ---------------------------------------------------------------- checking */
 

@@ -81,6 +81,17 @@ int table_copy_protected(pte_t *dst, pte_t *src)
 	return 0;
 }
 
+pfn_t table_copy_new(pde_t src)
+{
+	pfn_t new = pmm_alloc_page(PMM_TABLE, PAGE_MAPPED);
+
+	if (new && table_copy_protected(page_address(new, KMAP_PT1), table_map(src, KMAP_PT0))) {
+		page_ref_dec(new); /* a count at its ceiling: the copy took none */
+		return 0;
+	}
+	return new;
+}
+
 /*
  * Give as a table of its own at pdx, a write-protected copy of the shared
  * one. The other sharers' PDEs are read-only, so their TLBs hold no

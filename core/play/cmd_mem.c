@@ -4,28 +4,44 @@
  * interpreter first checks that the range lies in the task's areas (and
  * is writable for writes), so that a typo is an error message, not a dead
  * task. "fault" skips the check on purpose.
+ *
+ * Addresses are offsets in the task's data segment, as its instructions
+ * use them: base + offset is the linear address (base 0 for a flat task,
+ * its slot for a Linux 0.11-mode one). "syswrite" hands an address to the
+ * kernel instead; "segment" changes the task's data segment.
  */
 #include "core/play/interp.h"
 
+#include <arch/context.h>
+#include <arch/segment.h>
+#include <arch/trap.h>
 #include <layout.h>
 
 #include "core/log.h"
 #include "core/task/task.h"
 #include "lib/string.h"
 
+/* Is [addr, addr+len) inside t's data segment and its areas (writable
+ * ones if write)? addr is an offset; the areas are linear. */
 int in_areas(struct play *p, struct ptask *t, uint32_t addr, uint32_t len, int write)
 {
-	struct aspace *as = ptask_task(t)->as;
+	struct task *k = ptask_task(t);
+	struct aspace *as = k->as;
+	uint32_t base, limit, va;
 
-	if (!len || addr + len < addr || addr + len > USER_TOP)
+	if (!len || addr + len < addr || user_segment(k, &base, &limit))
 		return play_error(p, "range 0x%08x+0x%x is not in user space", addr, len);
-	for (uint32_t at = addr; at < addr + len;) {
+	if (user_linear(k, addr, len, &va))
+		return play_error(p, "range 0x%08x+0x%x runs past %s's data segment limit 0x%08x "
+				  "('fault' makes the access anyway)", addr, len, t->name, limit);
+	for (uint32_t at = va; at < va + len;) {
 		struct area *a = vmm_find_area(as, at);
 		if (!a)
 			return play_error(p, "0x%08x is outside %s's areas (see 'show areas %s'; "
-					  "'fault' makes a bad access on purpose)", at, t->name, t->name);
+					  "'fault' makes a bad access on purpose)", at - base, t->name,
+					  t->name);
 		if (write && !(a->flags & AREA_WRITE))
-			return play_error(p, "0x%08x is in %s's read-only area '%s'", at, t->name,
+			return play_error(p, "0x%08x is in %s's read-only area '%s'", at - base, t->name,
 					  a->name);
 		at = a->end;
 	}
@@ -261,8 +277,117 @@ static int cmd_fault(struct play *p, int argc, char **argv)
 	if (how == 3)
 		return play_error(p, "bad access '%s' (read, write or exec)", argv[2]);
 	struct pg_agent_cmd c = { AGENT_FAULT, addr, 0, how, 0 };
-	if (agent_do(p, t, &c, &r) == 0)
+	if (agent_do(p, t, &c, &r) != 0)
+		return 0; /* the task died, as the script may have meant: agent_do said how */
+	if (how == 0) {
+		p->value = r.value;
+		p->have_value = 1;
+		play_say("%s: the read at 0x%08x went through: 0x%08x", t->name, addr, r.value);
+	} else {
 		play_say("%s: the %s at 0x%08x went through", t->name, kinds[how], addr);
+	}
+	return 0;
+}
+
+/* syswrite <task> <addr> <len>: the task calls write(1, addr, len), so
+ * the kernel reads its memory through a pointer it was handed: the
+ * kernel's own checks (segment limit, areas), on every CPU. */
+static int cmd_syswrite(struct play *p, int argc, char **argv)
+{
+	uint32_t addr, len, base, limit;
+	struct ptask *t = task_and_addr(p, argv, &addr);
+	struct pg_agent_reply r;
+
+	(void)argc;
+	if (!t || arg_number(p, argv[3], &len))
+		return -1;
+	struct pg_agent_cmd c = { AGENT_SYSWRITE, addr, len, 0, 0 };
+	if (agent_do(p, t, &c, &r))
+		return -1;
+	user_segment(ptask_task(t), &base, &limit);
+	int past = len && (addr > limit || len - 1 > limit - addr);
+	play_say("%s: write(1, 0x%08x, %u) = %d%s", t->name, addr, len, r.result,
+		 r.result != -EFAULT ? ""
+		 : past ? " (EFAULT: past the data segment's limit, checked by the kernel in "
+			  "software on any CPU)"
+			: " (EFAULT: not in its areas)");
+	p->value = (uint32_t)r.result;
+	p->have_value = 1;
+	return 0;
+}
+
+#define SEGMENT_USAGE                                                                  \
+	"usage: segment <task> data limit <n> | segment <task> code|data 16bit | segment " \
+	"<task> data expand-down | segment <task> code conforming"
+
+static int refused(struct play *p, struct ptask *t, const char *which, const char *why)
+{
+	return play_error(p, "%s's %s segment: refused: %s", t->name, which, why);
+}
+
+/* The change a "segment" command asks for, applied to s; what this
+ * command refuses before the encoder is asked is refused here. */
+static int segment_change(struct play *p, struct ptask *t, unsigned index, int argc, char **argv,
+			  struct seg_spec *s)
+{
+	struct task *k = ptask_task(t);
+	const char *what = argv[3];
+	uint32_t n;
+
+	if (!strcmp(what, "limit") && argc == 5) {
+		if (index == LDT_CODE)
+			return refused(p, t, argv[2], "a code limit below the task's EIP would make "
+				       "the kernel's own iret fault on the way back to ring 3, a "
+				       "return path of its own");
+		if (arg_number(p, argv[4], &n))
+			return -1;
+		if (n > k->as->end - k->as->base - 1)
+			return refused(p, t, argv[2], "a limit past the task's address space (flat: "
+				       "3 GiB; 0.11 mode: its 64 MiB slot)");
+		s->limit = n;
+	} else if (!strcmp(what, "16bit") && argc == 4) {
+		s->bits = 16;
+	} else if (!strcmp(what, "expand-down") && argc == 4 && index == LDT_DATA) {
+		s->expand_down = 1;
+	} else if (!strcmp(what, "conforming") && argc == 4 && index == LDT_CODE) {
+		s->conforming = 1;
+	} else if (!strcmp(what, "base")) {
+		return refused(p, t, argv[2], "a new base: the kernel keeps the task's pages at "
+			       "linear base + offset, they would be left behind");
+	} else {
+		return play_error(p, SEGMENT_USAGE);
+	}
+	return 0;
+}
+
+/* segment <task> data limit <n> | segment <task> code|data 16bit |
+ * data expand-down | code conforming: change the task's LDT, as 0.11's
+ * set_limit does (fs/exec.c change_ldt). The CPU takes the new limit at
+ * the next load of the segment register: on the way back to ring 3. */
+static int cmd_segment(struct play *p, int argc, char **argv)
+{
+	struct ptask *t = arg_task(p, argv[1]);
+	unsigned index = !strcmp(argv[2], "code") ? LDT_CODE : !strcmp(argv[2], "data") ? LDT_DATA : 0;
+	struct seg_spec s;
+	const char *why;
+
+	if (!t)
+		return -1;
+	if (!index)
+		return play_error(p, SEGMENT_USAGE);
+	struct task *k = ptask_task(t);
+	struct seg_desc *ldt = ldt_entries(k->ldt_sel);
+	seg_decode(&ldt[index], &s, NULL);
+	if (segment_change(p, t, index, argc, argv, &s))
+		return -1;
+	if (ldt_set(k->ldt_sel, index, &s, &why))
+		return refused(p, t, argv[2], why);
+	play_say("%s: LDT[%u] %s: base 0x%08x limit 0x%08x", t->name, index, argv[2],
+		 seg_base(&ldt[index]), seg_limit(&ldt[index]));
+	const struct trapframe *tf = context_user_frame(k);
+	if (index == LDT_DATA && tf->user_esp - 1 > seg_limit(&ldt[index]))
+		play_say("%s's stack (ESP 0x%08x) is past it now: where limits are checked, its "
+			 "next push is a #SS", t->name, tf->user_esp);
 	return 0;
 }
 
@@ -277,5 +402,9 @@ const struct command mem_commands[] = {
 	  "one access per page (a write stores byte, 0 by default)" },
 	{ "sbrk", 2, 2, cmd_sbrk, "<task> <delta>", "move the break (grow or shrink the heap)" },
 	{ "fault", 3, 3, cmd_fault, "<task> read|write|exec <addr>", "an unchecked access" },
+	{ "syswrite", 3, 3, cmd_syswrite, "<task> <addr> <len>",
+	  "the task calls write(1, addr, len): the kernel checks the pointer" },
+	{ "segment", 3, 4, cmd_segment, "<task> data limit <n> | <task> code|data <kind>",
+	  "change the task's LDT (16bit, expand-down... are refused)" },
 	{ 0, 0, 0, 0, 0, 0 },
 };

@@ -53,28 +53,68 @@ static int unnamed(struct play *p, enum agent_outcome why, const char *name)
 	return play_error(p, "task '%s' died before it could start", name);
 }
 
-/* task <name> [area <addr> <len> r|rw] */
+/* Why a task could not start: in 0.11 mode, most likely no slot. */
+static int cannot_start(struct play *p, const char *what, int mode, int err)
+{
+	if (err == -EAGAIN && mode == TASK_MODE_LINUX011 && linux011_slots_used() == LINUX011_SLOTS)
+		return play_error(p, "cannot start %s in Linux 0.11 mode: all %u slots of the shared "
+				  "directory are taken", what, LINUX011_SLOTS);
+	return play_error(p, "cannot start %s: error %d", what, -err);
+}
+
+/* One line on a new 0.11-mode task: its slot, the directory, its LDT. */
+static void say_slot(struct ptask *t, const char *how)
+{
+	struct task *k = ptask_task(t);
+	struct aspace *as = k->as;
+
+	play_say("%s: pid %d, %stask[%u] in Linux 0.11 mode: slot 0x%08x-0x%08x of the shared "
+		 "directory at 0x%08x, LDT 0x%04x", t->name, k->pid, how, as->slot, as->base,
+		 as->end - 1, PFN_TO_PADDR(as->pd_pfn), k->ldt_sel);
+}
+
+/* task <name> [flat|linux011] [area <addr> <len> r|rw] */
 static int cmd_task(struct play *p, int argc, char **argv)
 {
 	uint32_t addr = 0, len = 0, prot = 0;
+	int mode = p->task_mode, at = 2;
 
 	if (new_name(p, argv[1]) < 0)
 		return -1;
-	if (argc > 2 && (argc != 6 || strcmp(argv[2], "area")))
-		return play_error(p, "usage: task <name> [area <addr> <len> r|rw]");
-	if (argc == 6 && (arg_number(p, argv[3], &addr) || arg_number(p, argv[4], &len) ||
-			  arg_rights(p, argv[5], &prot)))
+	if (argc > at && parse_task_mode(argv[at]) >= 0)
+		mode = parse_task_mode(argv[at++]);
+	int area = argc - at == 4 && !strcmp(argv[at], "area");
+	if (argc > at && !area)
+		return play_error(p, "usage: task <name> [flat|linux011] [area <addr> <len> r|rw]");
+	if (area && (arg_number(p, argv[at + 1], &addr) || arg_number(p, argv[at + 2], &len) ||
+		     arg_rights(p, argv[at + 3], &prot)))
 		return -1;
-	int pid = task_spawn("agent", 0, current);
+	int pid = task_spawn_mode("agent", 0, current, mode);
 	if (pid < 0)
-		return play_error(p, "cannot start a task: error %d", -pid);
+		return cannot_start(p, "a task", mode, pid);
 	enum agent_outcome why = agent_await_hello(pid);
 	if (why != CALL_REPLIED)
 		return unnamed(p, why, argv[1]);
 	struct ptask *t = ptask_add(p, argv[1], pid); /* new_name made room */
-	play_say("%s: pid %d, a new address space (page directory at 0x%08x)", t->name, pid,
-		 PFN_TO_PADDR(ptask_task(t)->as->pd_pfn));
-	return argc == 6 ? map_area(p, t, addr, len, prot) : 0;
+	if (mode == TASK_MODE_LINUX011)
+		say_slot(t, "");
+	else
+		play_say("%s: pid %d, a new address space (page directory at 0x%08x)", t->name, pid,
+			 PFN_TO_PADDR(ptask_task(t)->as->pd_pfn));
+	return area ? map_area(p, t, addr, len, prot) : 0;
+}
+
+/* task_mode flat|linux011: what "task <name>" starts from now on. */
+static int cmd_task_mode(struct play *p, int argc, char **argv)
+{
+	int mode = parse_task_mode(argv[1]);
+
+	(void)argc;
+	if (mode < 0)
+		return play_error(p, "usage: task_mode flat|linux011");
+	p->task_mode = mode;
+	play_say("tasks now start %s", mode_words(mode));
+	return 0;
 }
 
 /* fork <parent> <child>: the parent calls fork() in ring 3. */
@@ -96,6 +136,8 @@ static int cmd_fork(struct play *p, int argc, char **argv)
 		return unnamed(p, why, argv[2]);
 	struct ptask *child = ptask_add(p, argv[2], r.result); /* new_name made room */
 	play_say("%s: fork -> %s (pid %d)", parent->name, child->name, child->pid);
+	if (task_mode_of(ptask_task(child)) == TASK_MODE_LINUX011)
+		say_slot(child, "copy_page_tables into ");
 	return 0;
 }
 
@@ -170,10 +212,14 @@ static int cmd_switch(struct play *p, int argc, char **argv)
 	(void)argc;
 	if (!k || !k->as)
 		return k ? play_error(p, "task '%s' has no address space", t->name) : -1;
-	uint32_t before = read_cr3();
+	uint32_t before = read_cr3(), loads = vmm_cr3_loads;
 	vmm_activate(k->as);
-	play_say("cr3: 0x%08x -> 0x%08x (%s); the TLB dropped every non-global entry", before,
-		 read_cr3(), t->name);
+	if (vmm_cr3_loads == loads)
+		play_say("cr3: 0x%08x stays (%s runs on the directory already loaded): no CR3 write, "
+			 "the TLB keeps every entry", before, t->name);
+	else
+		play_say("cr3: 0x%08x -> 0x%08x (%s); the TLB dropped every non-global entry",
+			 before, read_cr3(), t->name);
 	return 0;
 }
 
@@ -201,16 +247,28 @@ static int cmd_schedule(struct play *p, int argc, char **argv)
 	return 0;
 }
 
-/* spawn <name> <program> [arg]: a built-in user program as a task. */
+/* spawn <name> <program> [arg] [flat|linux011]: a built-in user program
+ * as a task. */
 static int cmd_spawn(struct play *p, int argc, char **argv)
 {
 	uint32_t arg = 0;
+	int mode = p->task_mode;
 
-	if (new_name(p, argv[1]) < 0 || (argc > 3 && arg_number(p, argv[3], &arg)))
+	if (new_name(p, argv[1]) < 0)
 		return -1;
-	int pid = task_spawn(argv[2], arg, current);
+	for (int i = 3; i < argc; i++) {
+		int m = parse_task_mode(argv[i]);
+		if (m >= 0)
+			mode = m;
+		else if (i != 3)
+			return play_error(p, "usage: spawn <name> <program> [arg] [flat|linux011]");
+		else if (arg_number(p, argv[i], &arg))
+			return -1;
+	}
+	int pid = task_spawn_mode(argv[2], arg, current, mode);
 	if (pid < 0)
-		return play_error(p, "cannot start '%s': error %d", argv[2], -pid);
+		return pid == -ENOENT ? play_error(p, "cannot start '%s': error %d", argv[2], -pid)
+				      : cannot_start(p, argv[2], mode, pid);
 	enum agent_outcome why = strcmp(argv[2], "agent") ? CALL_REPLIED : agent_await_hello(pid);
 	if (why != CALL_REPLIED)
 		return unnamed(p, why, argv[1]);
@@ -220,8 +278,9 @@ static int cmd_spawn(struct play *p, int argc, char **argv)
 }
 
 const struct command task_commands[] = {
-	{ "task", 1, 5, cmd_task, "<name> [area <addr> <len> r|rw]",
-	  "start a task (the agent) in a new address space" },
+	{ "task", 1, 6, cmd_task, "<name> [flat|linux011] [area <addr> <len> r|rw]",
+	  "start a task (the agent): flat, or in a Linux 0.11 slot" },
+	{ "task_mode", 1, 1, cmd_task_mode, "flat|linux011", "how 'task' starts tasks from now on" },
 	{ "fork", 2, 2, cmd_fork, "<parent> <child>", "the parent calls fork(); name the child" },
 	{ "exit", 1, 2, cmd_exit, "<task> [code]", "the task calls exit(code)" },
 	{ "kill", 1, 1, cmd_kill, "<task>", "the kernel kills the task" },
@@ -229,6 +288,7 @@ const struct command task_commands[] = {
 	  "the parent waits for its child (the kernel writes the status at addr)" },
 	{ "switch", 1, 1, cmd_switch, "<task>", "load the task's page directory (CR3)" },
 	{ "schedule", 0, 1, cmd_schedule, "[ticks]", "let the other tasks run (timer ticks)" },
-	{ "spawn", 2, 3, cmd_spawn, "<name> <program> [arg]", "run a built-in user program" },
+	{ "spawn", 2, 4, cmd_spawn, "<name> <program> [arg] [flat|linux011]",
+	  "run a built-in user program" },
 	{ 0, 0, 0, 0, 0, 0 },
 };

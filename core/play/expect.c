@@ -49,14 +49,13 @@ static struct aspace *space_addr_of(struct play *p, struct words *s, struct ptas
 }
 
 /* The walk of <task> <addr>, for refs, phys, pte and friends. */
-static int walk_of(struct play *p, struct words *s, struct walk *w, uint32_t *va)
+static struct aspace *walk_of(struct play *p, struct words *s, struct walk *w, uint32_t *va)
 {
 	struct aspace *as = space_addr_of(p, s, NULL, va);
 
-	if (!as)
-		return -1;
-	vmm_walk(as, *va, w);
-	return 0;
+	if (as)
+		vmm_walk(as, *va, w);
+	return as;
 }
 
 static int entry_bit(struct play *p, const char *name, uint32_t entry, uint32_t *out)
@@ -76,13 +75,18 @@ static int entry_bit(struct play *p, const char *name, uint32_t entry, uint32_t 
 			  name ? name : "");
 }
 
-static uint32_t mapcount(struct walk *w, vaddr_t va)
+/* Spaces mapping the same page at the same offset of their segments: a
+ * fork child's page is at the parent's address, or, in 0.11 mode, at the
+ * same place of its own slot. */
+static uint32_t mapcount(struct aspace *mine, struct walk *w, vaddr_t va)
 {
-	uint32_t n = 0;
+	uint32_t n = 0, off = va - mine->base;
 
 	for (struct aspace *as = vmm_first(); as && w->ok; as = as->next_all) {
 		struct walk o;
-		vmm_walk(as, va, &o);
+		if (off >= as->end - as->base)
+			continue;
+		vmm_walk(as, as->base + off, &o);
 		n += o.ok && PG_ROUND_DOWN(o.pa) == PG_ROUND_DOWN(w->pa);
 	}
 	return n;
@@ -92,8 +96,9 @@ static int page_term(struct play *p, const char *name, struct words *s, uint32_t
 {
 	struct walk w;
 	uint32_t va;
+	struct aspace *as = walk_of(p, s, &w, &va);
 
-	if (walk_of(p, s, &w, &va))
+	if (!as)
 		return -1;
 	if (!strcmp(name, "refs"))
 		*v = w.ok ? page_refs(PADDR_TO_PFN(w.pa)) : 0;
@@ -104,7 +109,7 @@ static int page_term(struct play *p, const char *name, struct words *s, uint32_t
 	else if (!strcmp(name, "table_pages"))
 		*v = w.table_pfn ? present_in_table(w.pde) : 0;
 	else if (!strcmp(name, "mapcount"))
-		*v = mapcount(&w, va);
+		*v = mapcount(as, &w, va);
 	else if (!strcmp(name, "pte"))
 		return entry_bit(p, next(s), w.table_pfn ? w.pte : 0, v);
 	else
@@ -207,36 +212,54 @@ static int task_term(struct play *p, const char *name, struct words *s, uint32_t
 	return 0;
 }
 
-/* seg_base|seg_limit|seg_dpl <selector>: the GDT descriptor's fields;
- * linear <task> <addr>: the linear address of a data access (through
- * DS, the user data segment) at offset addr. */
+/* A word that may follow a term: an operator, or the end. */
+static int is_sum_op(const char *w)
+{
+	return !w || !strcmp(w, "+") || !strcmp(w, "-");
+}
+
+/* seg_base|seg_limit|seg_dpl <selector> [task]: the fields of the
+ * descriptor the selector names, in the GDT or (TI set) in the task's
+ * LDT; linear <task> <addr>: the linear address of a data access at
+ * offset addr, base of the task's data segment + addr. Both read the
+ * tables the CPU reads. */
 static int segment_term(struct play *p, const char *name, struct words *s, uint32_t *v)
 {
 	uint32_t sel, va;
+	struct ptask *t = NULL;
 
 	if (!strcmp(name, "linear")) {
 		if (!space_addr_of(p, s, NULL, &va))
 			return -1;
-		*v = seg_base(&gdt[USER_DS >> 3]) + va;
+		*v = va;
 		return 0;
 	}
-	const char *w = next(s);
+	const char *w = next(s), *task = s->at < s->n ? s->w[s->at] : NULL;
 	if (!w)
 		return play_error(p, "a selector is missing");
 	if (arg_number(p, w, &sel))
 		return -1;
-	if (sel > 0xFFFF || sel & 4 || (sel >> 3) >= GDT_ENTRIES)
-		return play_error(p, "selector 0x%x is not in the GDT (%d entries; there is no LDT)",
-				  sel, GDT_ENTRIES);
-	const struct seg_desc *d = &gdt[sel >> 3];
+	if (!is_sum_op(task) && !task_space(p, next(s), &t))
+		return -1;
+	if (sel > 0xFFFF)
+		return play_error(p, "0x%x is not a selector (16 bits)", sel);
+	if (SEL_IS_LDT(sel) && !t)
+		return play_error(p, "selector 0x%x is in an LDT (TI set): name the task whose LDT "
+				  "(%s 0x%x <task>)", sel, name, sel);
+	const struct seg_desc *d = seg_lookup((uint16_t)sel, t ? ptask_task(t)->ldt_sel : 0);
+	if (!d || !seg_present(d))
+		return play_error(p, "selector 0x%x names no descriptor in use (%s[%u])", sel,
+				  SEL_IS_LDT(sel) ? "LDT" : "GDT", SEL_INDEX(sel));
 	*v = !strcmp(name, "seg_base")	  ? seg_base(d)
 	     : !strcmp(name, "seg_limit") ? seg_limit(d)
-					  : (uint32_t)(d->access >> 5) & 3;
+					  : DESC_DPL(d->access);
 	return 0;
 }
 
 /* linux011 nr|base <task>, linux011 linear|pde <task> <addr>, linux011
- * scan: the figures "show linux011" prints, for expect. */
+ * scan|slots: a 0.11-mode task's slot, its segments' base (from its LDT),
+ * where an offset lands in the shared directory; 0.11's allocator scan;
+ * the slots in use. */
 static int linux011_term(struct play *p, struct words *s, uint32_t *v)
 {
 	const char *what = next(s);
@@ -246,20 +269,44 @@ static int linux011_term(struct play *p, struct words *s, uint32_t *v)
 		*v = linux011_scan();
 		return 0;
 	}
+	if (what && !strcmp(what, "slots")) {
+		*v = linux011_slots_used();
+		return 0;
+	}
 	int with_addr = what && (!strcmp(what, "linear") || !strcmp(what, "pde"));
 	if (!with_addr && (!what || (strcmp(what, "nr") && strcmp(what, "base"))))
 		return play_error(p, "usage: linux011 nr|base <task> | linux011 linear|pde <task> "
-				  "<addr> | linux011 scan");
+				  "<addr> | linux011 scan|slots");
+	const char *name = next(s), *addr = with_addr ? next(s) : NULL;
 	struct ptask *t;
-	if (!(with_addr ? space_addr_of(p, s, &t, &va) : space_of(p, s, &t)))
+	struct aspace *as = linux011_space(p, name, &t);
+	if (!as || (with_addr && !task_space_addr(p, name, addr, NULL, &va)))
 		return -1;
-	uint32_t linear;
-	if (linux011_linear(p, t, va, &linear))
-		return play_error(p, "0x%08x is past 0.11's 64 MiB segment limit (a #GP there)", va);
-	*v = !strcmp(what, "nr")	? linux011_nr(p, t)
-	     : !strcmp(what, "base")	? linear /* va is 0 */
-	     : !strcmp(what, "linear") ? linear
-				       : PDX(linear);
+	uint32_t base, limit;
+	user_segment(ptask_task(t), &base, &limit);
+	*v = !strcmp(what, "nr")	? as->slot
+	     : !strcmp(what, "base")	? base
+	     : !strcmp(what, "linear") ? va
+				       : PDX(va);
+	return 0;
+}
+
+/* Facts about the machine and the last TLB experiment. */
+static int machine_term(struct play *p, const char *w, uint32_t *v)
+{
+	if (!strcmp(w, "limits_checked")) {
+		*v = (uint32_t)seg_limits_checked;
+	} else if (!strcmp(w, "cr3_loads")) {
+		*v = vmm_cr3_loads;
+	} else if (!strcmp(w, "tlb_stale")) {
+		if (!p->have_tlb)
+			return play_error(p, "no TLB experiment yet ('tlb <task> <addr>')");
+		*v = (uint32_t)p->tlb_stale;
+	} else {
+		if (!p->have_tlb_global)
+			return play_error(p, "no global-page experiment yet ('tlb global')");
+		*v = (uint32_t)p->tlb_global_kept;
+	}
 	return 0;
 }
 
@@ -289,6 +336,9 @@ static int term(struct play *p, struct words *s, uint32_t *v)
 		return segment_term(p, w, s, v);
 	if (!strcmp(w, "linux011"))
 		return linux011_term(p, s, v);
+	if (!strcmp(w, "limits_checked") || !strcmp(w, "cr3_loads") || !strcmp(w, "tlb_stale") ||
+	    !strcmp(w, "tlb_global_kept"))
+		return machine_term(p, w, v);
 	if (kview_is_term(w))
 		return kview_term(p, w, s, v);
 	if (!strcmp(w, "status") || !strcmp(w, "alive"))
@@ -382,20 +432,30 @@ static void join(char *buf, unsigned size, int argc, char **argv)
 		n += (unsigned)fmt_snprintf(buf + n, size - n, "%s%s", i > 1 ? " " : "", argv[i]);
 }
 
-static int cmd_expect(struct play *p, int argc, char **argv)
+int play_compare(struct play *p, int argc, char **argv, int *truth, uint32_t *lhs,
+		 uint32_t *rhs)
 {
 	int op = 1;
-	uint32_t lhs, rhs;
-	char text[PLAY_MSG_MAX];
 
 	while (op < argc && !is_op(argv[op]))
 		op++;
 	if (op == argc || op == 1 || op == argc - 1)
-		return play_error(p, "usage: expect <quantity> ==|!=|<|<=|>|>= <quantity>");
+		return play_error(p, "usage: %s <quantity> ==|!=|<|<=|>|>= <quantity>", argv[0]);
 	struct words l = { argv + 1, op - 1, 0 }, r = { argv + op + 1, argc - op - 1, 0 };
-	if (quantity(p, &l, &lhs) || quantity(p, &r, &rhs))
+	if (quantity(p, &l, lhs) || quantity(p, &r, rhs))
 		return -1;
-	int ok = compare(argv[op], lhs, rhs);
+	*truth = compare(argv[op], *lhs, *rhs);
+	return 0;
+}
+
+static int cmd_expect(struct play *p, int argc, char **argv)
+{
+	uint32_t lhs, rhs;
+	char text[PLAY_MSG_MAX];
+	int ok;
+
+	if (play_compare(p, argc, argv, &ok, &lhs, &rhs))
+		return -1;
 	join(text, sizeof text, argc, argv);
 	p->expects++;
 	p->failed += !ok;

@@ -14,6 +14,7 @@
 
 #include <stdarg.h>
 
+#include "core/kernel.h"
 #include "core/log.h"
 #include "core/tap.h"
 #include "core/task/task.h"
@@ -21,7 +22,7 @@
 #include "lib/string.h"
 
 static const struct command *const tables[] = { task_commands, mem_commands, show_commands,
-						 kernel_commands, misc_commands };
+						 kernel_commands, misc_commands, tlb_commands };
 
 int play_error(struct play *p, const char *fmt, ...)
 {
@@ -230,14 +231,41 @@ struct aspace *task_space(struct play *p, const char *name, struct ptask **out)
 	return k ? k->as : NULL;
 }
 
+int task_linear(struct play *p, struct ptask *t, uint32_t off, uint32_t *linear)
+{
+	struct task *k = ptask_task(t);
+	uint32_t base, limit;
+
+	if (!k || user_segment(k, &base, &limit))
+		return play_error(p, "task '%s' has no segments", t->name);
+	if (user_linear(k, off, 0, linear))
+		return play_error(p, "0x%08x is past %s's data segment limit 0x%08x (a #GP on a CPU "
+				  "that checks limits; 'show walk %s 0x%x' says where it would go)",
+				  off, t->name, limit, t->name, off);
+	return 0;
+}
+
+uint32_t task_offset(struct ptask *t, uint32_t linear)
+{
+	struct task *k = ptask_task(t);
+
+	return k && k->as ? linear - k->as->base : linear;
+}
+
 struct aspace *task_space_addr(struct play *p, const char *name, const char *addr_word,
 			       struct ptask **t, uint32_t *va)
 {
-	struct aspace *as = task_space(p, name, t);
+	struct ptask *pt;
+	struct aspace *as = task_space(p, name, &pt);
+	uint32_t off;
 
+	if (t)
+		*t = pt;
 	if (as && !addr_word)
 		play_error(p, "an address is missing");
-	return as && addr_word && !arg_number(p, addr_word, va) ? as : NULL;
+	if (!as || !addr_word || arg_number(p, addr_word, &off) || task_linear(p, pt, off, va))
+		return NULL;
+	return as;
 }
 
 /* Has the named task ended and been collected: neither alive nor a
@@ -497,6 +525,30 @@ static int run_try(struct play *p, int argc, char **argv)
 	return 0;
 }
 
+/* if <quantity> <op> <quantity> then <command ...>: run the command only
+ * when the comparison holds (a script's two outcomes of one machine
+ * fact, e.g. limits_checked); else say it was skipped. */
+static int run_if(struct play *p, int argc, char **argv)
+{
+	int then = 1, truth;
+	uint32_t lhs, rhs;
+
+	while (then < argc && strcmp(argv[then], "then"))
+		then++;
+	if (then >= argc - 1)
+		return play_error(p, "usage: if <quantity> <op> <quantity> then <command ...>");
+	if (play_compare(p, then, argv, &truth, &lhs, &rhs))
+		return -1;
+	if (!truth) {
+		kprintf("  (skipped: the left side is %u (0x%x), the right side %u (0x%x))\n", lhs,
+			lhs, rhs, rhs);
+		return 0;
+	}
+	if (!strcmp(argv[then + 1], "if") || !strcmp(argv[then + 1], "try"))
+		return play_error(p, "if runs one plain command (not if or try)");
+	return run_command(p, argc - then - 1, argv + then + 1) < 0 ? -1 : 0;
+}
+
 int run_line(struct play *p, char *line)
 {
 	char *argv[MAX_WORDS];
@@ -515,6 +567,8 @@ int run_line(struct play *p, char *line)
 		return play_error(p, "more than %d words on a line", MAX_WORDS);
 	if (!strcmp(argv[0], "try"))
 		return run_try(p, argc, argv);
+	if (!strcmp(argv[0], "if"))
+		return run_if(p, argc, argv);
 	return run_command(p, argc, argv) < 0 ? -1 : 0;
 }
 
@@ -539,6 +593,11 @@ int play_help(const char *name)
 	if (!name || !strcmp(name, "try")) {
 		kprintf("  %-8s %-34s %s\n", "try", "<command ...>",
 			"run it; an error is expected (see 'expect error')");
+		n++;
+	}
+	if (!name || !strcmp(name, "if")) {
+		kprintf("  %-8s %-34s %s\n", "if", "<q> <op> <q> then <command ...>",
+			"run the command only when the comparison holds");
 		n++;
 	}
 	for (unsigned i = 0; i < sizeof tables / sizeof tables[0]; i++)
@@ -599,6 +658,7 @@ void play_begin(struct play *p, const char *file, int interactive)
 	/* A session may change these; the next one gets them back. */
 	p->saved_fork_mode = mm_fork_mode;
 	p->saved_log_level = log_level;
+	p->task_mode = boot_info->cfg.task_mode; /* playground.cfg's task_mode */
 }
 
 void play_end(struct play *p)

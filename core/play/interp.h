@@ -49,6 +49,11 @@ struct play {
 	int have_value;
 	uint32_t baseline;
 	int have_baseline;
+	int task_mode;    /* enum task_mode: what "task <name>" starts by default */
+	int tlb_stale;    /* the last "tlb" remap: the read before invalidating saw the old page */
+	int have_tlb;
+	int tlb_global_kept; /* "tlb global": a CR3 reload kept the global entry */
+	int have_tlb_global;
 	struct {
 		char name[PT_NAME];
 		uint32_t value;
@@ -65,9 +70,10 @@ struct command {
 	const char *help;
 };
 
-/* The command tables of cmd_task.c, cmd_mem.c, show.c, kview.c, expect.c. */
+/* The command tables of cmd_task.c, cmd_mem.c, show.c, kview.c, expect.c,
+ * tlb.c. */
 extern const struct command task_commands[], mem_commands[], show_commands[],
-	kernel_commands[], misc_commands[];
+	kernel_commands[], misc_commands[], tlb_commands[];
 
 /* The words of a quantity, read left to right by its terms (expect.c). */
 struct words {
@@ -111,9 +117,18 @@ struct ptask *arg_agent(struct play *p, const char *name);
 /* The address space of the named task (arg_task), and *t its entry if
  * t is not NULL. NULL after an error. */
 struct aspace *task_space(struct play *p, const char *name, struct ptask **t);
-/* Same, and an address in it (addr_word NULL: "an address is missing"). */
+/* Same, and an address in it (addr_word NULL: "an address is missing"):
+ * the word is an offset in the task's data segment, as the task's own
+ * instructions use it; *va is the linear address the CPU makes of it
+ * (base + offset, from the task's LDT). An offset past the segment's
+ * limit is an error (a #GP on a CPU that checks). */
 struct aspace *task_space_addr(struct play *p, const char *name, const char *addr_word,
 			       struct ptask **t, uint32_t *va);
+/* Offset off of task t's data segment as a linear address; an error
+ * (named after the task) past its limit. */
+int task_linear(struct play *p, struct ptask *t, uint32_t off, uint32_t *linear);
+/* The offset of a linear address in t's segments (for listings). */
+uint32_t task_offset(struct ptask *t, uint32_t linear);
 /* Is there an entry for a new task called name? 0, or an error. Checked
  * before the task is made: ptask_add then cannot fail. */
 int ptask_room(struct play *p, const char *name);
@@ -139,32 +154,40 @@ int agent_do_range(struct play *p, struct ptask *t, struct pg_agent_cmd *cmd,
 void reap_sweep(struct play *p);
 const char *status_str(int status, char *buf, unsigned size);
 int run_line(struct play *p, char *line);
+/* expect.c: argv[1..] is <quantity> <op> <quantity> (argv[0] names the
+ * command, for the usage line): *truth, and both sides. 0, or an error. */
+int play_compare(struct play *p, int argc, char **argv, int *truth, uint32_t *lhs,
+		 uint32_t *rhs);
 /* A session (a script or the shell): start with a clean state; at the
  * end kill what it started and give back fork_mode and the log level. */
 void play_begin(struct play *p, const char *file, int interactive);
 void play_end(struct play *p);
+/* cmd_mem.c: is [addr, addr+len) (offsets) inside t's data segment and
+ * its areas, writable ones if write? 0, or an error said. */
+int in_areas(struct play *p, struct ptask *t, uint32_t addr, uint32_t len, int write);
 /* cmd_mem.c: map an area in ring 3 (mmap with MAP_FIXED in the agent). */
 int map_area(struct play *p, struct ptask *t, uint32_t addr, uint32_t len, uint32_t prot);
-/* Is [addr, addr+len) inside areas of t (writable ones if write)? 0, or
- * an error naming the first address that is not. */
-int in_areas(struct play *p, struct ptask *t, uint32_t addr, uint32_t len, int write);
-/* show.c: present entries of the page table a PDE points at. */
+/* show.c: an entry's flags as [P W U A D] into buf (16 bytes); the
+ * present entries of the page table a PDE points at. */
+const char *entry_flags(uint32_t e, char *buf);
 uint32_t present_in_table(pde_t pde);
 /* kview.c: the kernel's view of memory (its direct map, mem_map by
  * physical address, the free list, CR3): is w one of its quantities,
  * and its value. */
 int kview_is_term(const char *w);
 int kview_term(struct play *p, const char *w, struct words *s, uint32_t *v);
-/* linux011.c: Linux 0.11's view. Task nr (1 for the first entry of the
- * table) runs in the 64 MiB slot at nr * LINUX011_SLOT of the linear
- * space; linux011_scan is how many mem_map entries its get_free_page
- * would look at now. */
-#define LINUX011_SLOT 0x4000000u
-uint32_t linux011_nr(const struct play *p, const struct ptask *t);
-/* The linear address 0.11 makes of offset va in t's segments: the base
- * of its slot + va. -1 past the 64 MiB limit (a #GP in 0.11). */
-int linux011_linear(const struct play *p, const struct ptask *t, uint32_t va, uint32_t *linear);
+/* linux011.c: Linux 0.11 mode as it runs. A 0.11-mode task's nr is its
+ * slot in the shared directory (core/mm/linux011.c); linux011_scan is how
+ * many mem_map entries 0.11's get_free_page would look at now. */
 uint32_t linux011_scan(void);
+/* The named task in 0.11 mode, or an error saying it runs flat. */
+struct aspace *linux011_space(struct play *p, const char *name, struct ptask **t);
 int show_linux011(struct play *p, char *name, char *addr_word);
+/* show pd of a 0.11-mode task: the shared directory, PDEs by slot. */
+int show_linux011_pd(struct play *p, struct ptask *t, struct aspace *as);
+/* "flat" or "Linux 0.11 mode (slot n)" and the like, for the task lines. */
+const char *mode_words(int mode);
+/* linux011 or flat from a word; -1 for neither. */
+int parse_task_mode(const char *w);
 
 #endif

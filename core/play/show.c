@@ -1,17 +1,20 @@
 /*
  * show.c - the playground's "show" commands: what the MMU and the memory
  * manager see. Everything is read from the live structures: the page
- * directory and tables of a task, mem_map, the GDT, the firmware map; the
- * PCI functions, disks and partition tables (pci, blk, gpt).
+ * directory and tables of a task, mem_map, the GDT and the tasks' LDTs,
+ * the firmware map; the PCI functions, disks and partition tables (pci,
+ * blk, gpt).
  *
  * Entry flags print as [P W U A D]: present, writable, user, accessed,
  * dirty, with '-' for a clear bit.
  */
 #include "core/play/interp.h"
 
+#include <arch/context.h>
 #include <arch/cpu.h>
 #include <arch/mmu_ops.h>
 #include <arch/segment.h>
+#include <arch/trap.h>
 #include <layout.h>
 
 #include "core/blk/blk.h"
@@ -25,7 +28,7 @@
 #include "lib/fmt.h"
 #include "lib/string.h"
 
-static const char *flags(uint32_t e, char *buf)
+const char *entry_flags(uint32_t e, char *buf)
 {
 	static const struct {
 		uint32_t bit;
@@ -60,6 +63,8 @@ static int show_pd(struct play *p, char *name)
 
 	if (!as)
 		return -1;
+	if (as->slot)
+		return show_linux011_pd(p, t, as);
 	play_say("page directory of %s at 0x%08x (CR3 while %s runs)", t->name,
 		 PFN_TO_PADDR(as->pd_pfn), t->name);
 	for (uint32_t i = 0; i < KERNEL_PDX; i++) {
@@ -68,7 +73,7 @@ static int show_pd(struct play *p, char *name)
 			continue;
 		uint32_t refs = page_refs(PTE_PFN(e));
 		play_say("PDE[%3u] 0x%08x-0x%08x -> table 0x%08x %s %u page%s%s", i, PGADDR(i, 0),
-			 PGADDR(i, 0) + PTSPAN - 1, PTE_ADDR(e), flags(e, f), present_in_table(e),
+			 PGADDR(i, 0) + PTSPAN - 1, PTE_ADDR(e), entry_flags(e, f), present_in_table(e),
 			 present_in_table(e) == 1 ? "" : "s",
 			 refs > 1 ? ", table shared by fork (count > 1)" : "");
 	}
@@ -96,7 +101,10 @@ static int show_pt(struct play *p, char *name, char *addr_word)
 	const pte_t *pt = page_address(PTE_PFN(pde), KMAP_PEEK);
 	play_say("page table of %s for 0x%08x-0x%08x at 0x%08x (PDE[%u] %s), count %u", t->name,
 		 PGADDR(PDX(va), 0), PGADDR(PDX(va), 0) + PTSPAN - 1, PTE_ADDR(pde), PDX(va),
-		 flags(pde, f), page_refs(PTE_PFN(pde)));
+		 entry_flags(pde, f), page_refs(PTE_PFN(pde)));
+	if (as->slot)
+		play_say("(linear addresses, in slot %u of the shared directory: %s's offsets are "
+			 "0x%08x less)", as->slot, t->name, as->base);
 	for (uint32_t i = 0; i < NPTENTRIES; i++) {
 		pte_t e = pt[i];
 		if (!(e & PTE_P))
@@ -104,54 +112,86 @@ static int show_pt(struct play *p, char *name, char *addr_word)
 		vaddr_t at = PGADDR(PDX(va), i);
 		struct area *a = vmm_find_area(as, at);
 		play_say("PTE[%4u] 0x%08x -> 0x%08x %s count %u %s%s", i, at, PTE_ADDR(e),
-			 flags(e, f), page_refs(PTE_PFN(e)), a ? a->name : "?",
+			 entry_flags(e, f), page_refs(PTE_PFN(e)), a ? a->name : "?",
 			 PTE_PFN(e) == pmm.zero_pfn ? " (the zero page)" : "");
 	}
 	return 0;
 }
 
-static void say_segment(uint16_t sel, uint32_t offset)
+/* The 8 bytes of a descriptor as two words, high first (as the SDM draws them). */
+static void desc_words(const struct seg_desc *d, uint32_t *hi, uint32_t *lo)
 {
-	const struct seg_desc *d = &gdt[sel >> 3];
+	uint32_t w[2];
 
-	play_say("segment: %s 0x%04x = GDT[%u], base 0x%08x limit 0x%08x DPL %u", "selector",
-		 sel, sel >> 3, seg_base(d), seg_limit(d), (d->access >> 5) & 3);
-	play_say("linear = base + offset = 0x%08x + 0x%08x = 0x%08x (flat: the same number)",
-		 seg_base(d), offset, seg_base(d) + offset);
+	memcpy(w, d, sizeof w);
+	*lo = w[0];
+	*hi = w[1];
 }
 
-static int show_walk(struct play *p, char *name, char *addr_word)
+/* Selector -> descriptor, each step read from the table the CPU reads:
+ * the task's LDT through its LDT descriptor in the GDT, or the GDT. The
+ * descriptor, or NULL (said why). */
+static const struct seg_desc *say_selector(struct task *k, uint16_t sel, const char *name)
 {
-	struct ptask *t;
-	uint32_t va;
-	struct aspace *as = task_space_addr(p, name, addr_word, &t, &va);
-	char f[16];
+	uint32_t hi, lo;
 
-	if (!as)
-		return -1;
-	play_say("logical address 0x%04x:0x%08x in %s (a data access uses DS)", USER_DS, va,
-		 t->name);
-	say_segment(USER_DS, va);
+	play_say("selector 0x%04x: index %u, TI %u (%s), RPL %u", sel, SEL_INDEX(sel),
+		 SEL_IS_LDT(sel), SEL_IS_LDT(sel) ? "the LDT" : "the GDT", SEL_RPL(sel));
+	if (SEL_IS_LDT(sel)) {
+		const struct seg_desc *ld = seg_lookup(k->ldt_sel, 0);
+		desc_words(ld, &hi, &lo);
+		play_say("LDTR = 0x%04x while %s runs: GDT[%u] dh=0x%08x dl=0x%08x, an LDT at "
+			 "linear 0x%08x, limit 0x%x (%u entries)", k->ldt_sel, name,
+			 SEL_INDEX(k->ldt_sel), hi, lo, seg_base(ld), seg_limit(ld),
+			 (seg_limit(ld) + 1) / 8);
+	}
+	const struct seg_desc *d = seg_lookup(sel, k->ldt_sel);
+	if (!d) {
+		play_say("index %u is past the table's end: loading the selector is a #GP",
+			 SEL_INDEX(sel));
+		return NULL;
+	}
+	desc_words(d, &hi, &lo);
+	play_say("%s[%u] at linear 0x%08x: dh=0x%08x dl=0x%08x: %s, base 0x%08x limit 0x%08x "
+		 "DPL %u", SEL_IS_LDT(sel) ? "LDT" : "GDT", SEL_INDEX(sel), (uint32_t)d, hi, lo,
+		 seg_type_name(d), seg_base(d), seg_limit(d), DESC_DPL(d->access));
+	return d;
+}
+
+/* The paging half of the walk: linear -> PDE -> PTE -> physical. */
+static void say_paging(struct ptask *t, struct aspace *as, vaddr_t va)
+{
+	char f[16];
 	paddr_t pd = PFN_TO_PADDR(as->pd_pfn);
 	pde_t pde = as->pd[PDX(va)];
-	play_say("CR3 = 0x%08x: %s's page directory", pd, t->name);
+
+	if (as->slot)
+		play_say("CR3 = 0x%08x: the shared 0.11 directory (%s's slot %u: linear "
+			 "0x%08x-0x%08x)", pd, t->name, as->slot, as->base, as->end - 1);
+	else
+		play_say("CR3 = 0x%08x: %s's page directory", pd, t->name);
 	play_say("PDX = bits 31..22 = %u: PDE at 0x%08x = 0x%08x %s", PDX(va), pd + PDX(va) * 4,
-		 pde, flags(pde, f));
+		 pde, entry_flags(pde, f));
+	if (as->slot && (va < as->base || va >= as->end) && va < USER_TOP)
+		play_say("that is slot %u's, not %s's: its pages are user pages too, so only the "
+			 "segment limit kept %s out", PDX(va) / (LINUX011_SLOT_SIZE / PTSPAN), t->name,
+			 t->name);
 	if (!(pde & PTE_P)) {
 		play_say("not present: an access faults (#PF); the kernel decides (show areas %s)",
 			 t->name);
-		return 0;
+		return;
 	}
 	if (pde & PTE_PS) {
-		play_say("a 4 MiB page (kernel): physical 0x%08x", PTE_ADDR(pde) + (va & (PTSPAN - 1)));
-		return 0;
+		play_say("a 4 MiB kernel page, supervisor only (a ring-3 access is a #PF): physical "
+			 "0x%08x", PTE_ADDR(pde) + (va & (PTSPAN - 1)));
+		return;
 	}
 	pte_t pte = ((const pte_t *)page_address(PTE_PFN(pde), KMAP_PEEK))[PTX(va)];
 	play_say("PTX = bits 21..12 = %u: PTE at 0x%08x = 0x%08x %s", PTX(va),
-		 PTE_ADDR(pde) + PTX(va) * 4, pte, flags(pte, f));
+		 PTE_ADDR(pde) + PTX(va) * 4, pte, entry_flags(pte, f));
 	if (!(pte & PTE_P)) {
 		play_say("not present: an access faults (#PF); the kernel decides");
-		return 0;
+		return;
 	}
 	play_say("offset = bits 11..0 = 0x%03x: physical 0x%08x + 0x%03x = 0x%08x", PGOFF(va),
 		 PTE_ADDR(pte), PGOFF(va), PTE_ADDR(pte) + PGOFF(va));
@@ -159,6 +199,46 @@ static int show_walk(struct play *p, char *name, char *addr_word)
 			 : (pte & PTE_W) ? "read-only (the PDE: a table shared by fork)"
 					  : "read-only",
 		 page_refs(PTE_PFN(pte)));
+}
+
+/* Logical -> linear -> physical, every entry read from the tables the CPU
+ * uses: the task's DS selector (its saved registers), its LDT through
+ * LDTR's descriptor, the segment's base and limit, then paging. */
+static int show_walk(struct play *p, char *name, char *addr_word)
+{
+	struct ptask *t;
+	uint32_t off;
+	struct aspace *as = task_space(p, name, &t);
+
+	if (!as || arg_number(p, addr_word, &off))
+		return -1;
+	struct task *k = ptask_task(t);
+	uint16_t ds = (uint16_t)context_user_frame(k)->ds;
+	play_say("logical address 0x%04x:0x%08x in %s (a data access uses DS = 0x%04x)", ds, off,
+		 t->name, ds);
+	const struct seg_desc *d = say_selector(k, ds, t->name);
+	if (!d)
+		return 0;
+	if (!seg_present(d) || !(d->access & DESC_S) ||
+	    (d->access & (DESC_CODE | DESC_READ)) == DESC_CODE) {
+		play_say("no readable segment (a null selector, or what %s loaded into DS): an "
+			 "access through it is a #GP", t->name);
+		return 0;
+	}
+	uint32_t base = seg_base(d), limit = seg_limit(d);
+	if (off > limit) {
+		play_say("offset 0x%08x > limit 0x%08x: past the segment, a #GP (a #SS through SS)",
+			 off, limit);
+		if (seg_limits_checked)
+			return 0;
+		play_say("... on a CPU that checks limits. This one does not ('cpu: segment "
+			 "limits' at boot): it goes on");
+	} else {
+		play_say("offset 0x%08x <= limit 0x%08x: inside the segment", off, limit);
+	}
+	play_say("linear = base + offset = 0x%08x + 0x%08x = 0x%08x%s", base, off, base + off,
+		 base ? "" : " (base 0: the same number)");
+	say_paging(t, as, base + off);
 	return 0;
 }
 
@@ -202,8 +282,13 @@ static void say_task(struct task *k, void *ctx)
 {
 	struct ptask *t = ptask_by_pid(ctx, k->pid); /* a zombie keeps its name too */
 
-	play_say("pid %3d %-10s %-8s %-6s rss %4u", k->pid, task_state_name(k->state), k->name,
-		 t ? t->name : "", k->as ? k->as->rss : 0);
+	if (k->as && k->as->slot)
+		play_say("pid %3d %-10s %-8s %-6s rss %4u  0.11 slot %u", k->pid,
+			 task_state_name(k->state), k->name, t ? t->name : "", k->as->rss,
+			 k->as->slot);
+	else
+		play_say("pid %3d %-10s %-8s %-6s rss %4u", k->pid, task_state_name(k->state),
+			 k->name, t ? t->name : "", k->as ? k->as->rss : 0);
 }
 
 /* calc_mem prints a "mem: space <id>" line (rss, shared, tables) for
@@ -262,17 +347,102 @@ static int show_boot(void)
 	return 0;
 }
 
-static int show_gdt(void)
+/* The pid and playground name of the task whose LDT GDT[i] describes. */
+struct ldt_owner {
+	uint16_t sel;
+	struct task *k;
+};
+
+static void find_ldt_owner(struct task *k, void *ctx)
 {
-	static const char *const names[GDT_ENTRIES] = { "null", "kernel code", "kernel data",
-							"user code",  "user data",   "TSS",
-							"double-fault TSS" };
-	for (int i = 0; i < GDT_ENTRIES; i++) {
-		const struct seg_desc *d = &gdt[i];
-		play_say("GDT[%d] selector 0x%02x %-16s base 0x%08x limit 0x%08x DPL %u access 0x%02x",
-			 i, i * 8 | ((d->access >> 5) & 3), names[i], seg_base(d), seg_limit(d),
-			 (d->access >> 5) & 3, d->access);
+	struct ldt_owner *o = ctx;
+
+	if (k->ldt_sel == o->sel)
+		o->k = k;
+}
+
+static void say_gdt_entry(unsigned i, const char *what)
+{
+	const struct seg_desc *d = &gdt[i];
+
+	play_say("GDT[%u] selector 0x%02x %-16s base 0x%08x limit 0x%08x DPL %u access 0x%02x", i,
+		 GDT_SEL(i, DESC_DPL(d->access)), what, seg_base(d), seg_limit(d),
+		 DESC_DPL(d->access), d->access);
+}
+
+static int show_gdt(struct play *p)
+{
+	static const char *const names[GDT_LDT0] = { "null", "kernel code", "kernel data", "TSS",
+						     "double-fault TSS" };
+	struct descriptor_table_reg r;
+	unsigned ldts = 0;
+	char what[PT_NAME + 16];
+
+	sgdt(&r);
+	play_say("GDTR: base 0x%08x limit 0x%x (%u entries); LDTR 0x%04x", r.base, r.limit,
+		 (r.limit + 1u) / 8, sldt());
+	for (unsigned i = 0; i < GDT_LDT0; i++)
+		say_gdt_entry(i, names[i]);
+	for (unsigned i = GDT_LDT0; i < GDT_ENTRIES; i++) {
+		struct ldt_owner o = { (uint16_t)GDT_SEL(i, 0), NULL };
+		if (!seg_present(&gdt[i]))
+			continue;
+		task_for_each(find_ldt_owner, &o);
+		struct ptask *t = o.k ? ptask_by_pid(p, o.k->pid) : NULL;
+		fmt_snprintf(what, sizeof what, "LDT of pid %d%s%s", o.k ? o.k->pid : 0,
+			     t ? " " : "", t ? t->name : "");
+		say_gdt_entry(i, what);
+		ldts++;
 	}
+	play_say("%u LDT descriptor%s in use, %u free (not present)", ldts, ldts == 1 ? "" : "s",
+		 LDT_SLOTS - ldts);
+	return 0;
+}
+
+static int show_ldt(struct play *p, char *name)
+{
+	static const char *const names[LDT_ENTRIES] = { "null", "code", "data and stack" };
+	struct ptask *t;
+
+	if (!task_space(p, name, &t))
+		return -1;
+	struct task *k = ptask_task(t);
+	const struct seg_desc *ld = seg_lookup(k->ldt_sel, 0), *ldt = ldt_entries(k->ldt_sel);
+	if (!ldt)
+		return play_error(p, "task '%s' has no LDT", name);
+	play_say("LDT of %s (pid %d): GDT[%u], selector 0x%04x (LDTR while %s runs): linear "
+		 "0x%08x, limit 0x%x, %u entries", t->name, k->pid, SEL_INDEX(k->ldt_sel),
+		 k->ldt_sel, t->name, seg_base(ld), seg_limit(ld), LDT_ENTRIES);
+	for (unsigned i = 0; i < LDT_ENTRIES; i++) {
+		const struct seg_desc *d = &ldt[i];
+		if (!seg_present(d)) {
+			play_say("LDT[%u] selector 0x%04x %s", i, LDT_SEL(i, RPL_USER), names[i]);
+			continue;
+		}
+		play_say("LDT[%u] selector 0x%04x %-14s %s, base 0x%08x limit 0x%08x DPL %u, "
+			 "%u-bit, access 0x%02x", i, LDT_SEL(i, RPL_USER), names[i], seg_type_name(d),
+			 seg_base(d), seg_limit(d), DESC_DPL(d->access),
+			 d->limit_flags & DESC_DB ? 32 : 16, d->access);
+	}
+	const struct trapframe *tf = context_user_frame(k);
+	play_say("%s's selectors (its saved registers): CS 0x%04x DS 0x%04x ES 0x%04x SS 0x%04x",
+		 t->name, tf->cs, tf->ds, tf->es, tf->user_ss);
+	return 0;
+}
+
+static int show_cpu(void)
+{
+	play_say("cpu: %s on %s%s%s%s", cpu.vendor, cpu_machine_kind(),
+		 cpu.hv_vendor[0] ? " (hypervisor '" : "", cpu.hv_vendor,
+		 cpu.hv_vendor[0] ? "')" : "");
+	play_say("segment limits: %s (the boot's probe: a read past a 1-byte segment)",
+		 seg_limits_checked ? "checked: a #GP" : "NOT checked: the read went through");
+	play_say("global pages: %s", read_cr4() & CR4_PGE
+		 ? "CR4.PGE on: the kernel's direct map is global, kept across CR3 reloads "
+		   "(on real CPUs)"
+		 : "off (this CPU has no PGE): a CR3 reload drops every entry");
+	play_say("CR3 loads so far: %u (a switch between two 0.11-mode tasks makes none)",
+		 vmm_cr3_loads);
 	return 0;
 }
 
@@ -315,7 +485,11 @@ static int cmd_show(struct play *p, int argc, char **argv)
 	if (!strcmp(what, "mmap") && argc == 2)
 		return show_mmap();
 	if (!strcmp(what, "gdt") && argc == 2)
-		return show_gdt();
+		return show_gdt(p);
+	if (!strcmp(what, "ldt") && argc == 3)
+		return show_ldt(p, argv[2]);
+	if (!strcmp(what, "cpu") && argc == 2)
+		return show_cpu();
 	if (!strcmp(what, "boot") && argc == 2)
 		return show_boot();
 	if (!strcmp(what, "pci") && (argc == 2 || (argc == 3 && !strcmp(argv[2], "caps"))))
@@ -324,13 +498,13 @@ static int cmd_show(struct play *p, int argc, char **argv)
 		return show_blk();
 	if (!strcmp(what, "gpt") && argc <= 3)
 		return gpt_print(argc == 3 ? argv[2] : NULL), 0;
-	return play_error(p, "usage: show tasks|stats|mmap|gdt|boot|blk | show pci [caps] | "
-			  "show gpt [disk] | show pd|areas <task> | "
-			  "show pt|walk|linux011 <task> <addr> | show page <phys>");
+	return play_error(p, "usage: show tasks|stats|mmap|gdt|cpu|boot|blk | show pci [caps] | "
+			  "show gpt [disk] | show pd|areas|ldt <task> "
+			  "| show pt|walk|linux011 <task> <addr> | show page <phys>");
 }
 
 const struct command show_commands[] = {
 	{ "show", 1, 3, cmd_show, "<what> [task] [addr]",
-	  "tasks stats mmap gdt boot pd areas pt walk page linux011 pci blk gpt" },
+	  "tasks stats mmap gdt ldt cpu boot pd areas pt walk page linux011 pci blk gpt" },
 	{ 0, 0, 0, 0, 0, 0 },
 };

@@ -5,6 +5,11 @@
  * arguments, and the result goes back in EAX (negative: -errno). Every
  * pointer argument goes through uaccess.c, so a bad pointer is an error
  * return, never a kernel fault. The table is in docs/tasks.md.
+ *
+ * Addresses a task passes and gets back are offsets in its segments; the
+ * kernel's areas, break and page tables use linear addresses. For a flat
+ * task the two are equal; a Linux 0.11-mode task's segments start at its
+ * slot, and user_linear() adds the base after checking the limit.
  */
 #include "core/task/task.h"
 
@@ -20,6 +25,7 @@
 #include "lib/string.h"
 
 #define MMAP_BASE 0x40000000u /* where mmap looks for room, bottom-up */
+#define MMAP_BASE_LINUX011 0x01000000u /* the same, inside a 64 MiB slot */
 #define NAME_MAX 64
 
 typedef int32_t (*syscall_fn)(struct trapframe *tf);
@@ -104,26 +110,32 @@ static int32_t sys_kill(struct trapframe *tf)
 static int32_t sys_brk(struct trapframe *tf)
 {
 	struct task *t = current;
-	vaddr_t want = tf->ebx, end = PG_ROUND_UP(want);
+	vaddr_t base = t->as->base, want, end;
+	int32_t old = (int32_t)(t->brk - base);
 
-	if (!want || want < t->heap_start || want >= USER_STACK_TOP)
-		return (int32_t)t->brk;
+	if (!tf->ebx || user_linear(t, tf->ebx, 0, &want))
+		return old;
+	end = PG_ROUND_UP(want);
+	if (want < t->heap_start || want >= base + user_stack_top(t->as))
+		return old;
 	if (!t->heap) {
 		if (end > t->heap_start &&
 		    vmm_map(t->as, t->heap_start, end - t->heap_start, AREA_WRITE, "heap"))
-			return (int32_t)t->brk;
+			return old;
 		t->heap = end > t->heap_start ? vmm_find_area(t->as, t->heap_start) : NULL;
 	} else if (vmm_resize(t->as, t->heap, end)) {
-		return (int32_t)t->brk;
+		return old;
 	}
 	t->brk = want;
-	return (int32_t)want;
+	return (int32_t)tf->ebx;
 }
 
-/* The lowest gap of len bytes at or above MMAP_BASE. */
+/* The lowest gap of len bytes at or above MMAP_BASE (in a slot: above
+ * MMAP_BASE_LINUX011), below the stack area. Linear; 0 if none. */
 static vaddr_t find_gap(struct aspace *as, uint32_t len)
 {
-	vaddr_t at = MMAP_BASE;
+	vaddr_t at = as->base + (as->slot ? MMAP_BASE_LINUX011 : MMAP_BASE);
+	vaddr_t stop = as->base + user_stack_top(as) - USER_STACK_SIZE;
 
 	for (struct area *a = as->areas; a; a = a->next) {
 		if (a->end <= at)
@@ -132,7 +144,7 @@ static vaddr_t find_gap(struct aspace *as, uint32_t len)
 			break;
 		at = a->end;
 	}
-	return at + len > at && at + len <= USER_STACK_TOP - (8u << 20) ? at : 0;
+	return at + len > at && at + len <= stop ? at : 0;
 }
 
 /* mmap2(addr, len, prot, flags, fd, pgoff): anonymous private memory only,
@@ -144,12 +156,15 @@ static int32_t sys_mmap2(struct trapframe *tf)
 	if (!len || len < tf->ecx || (flags & ~MAP_FIXED) != (MAP_PRIVATE | MAP_ANONYMOUS) ||
 	    (int32_t)tf->edi != -1 || tf->ebp)
 		return -EINVAL;
+	vaddr_t base = current->as->base, va;
 	if (!(flags & MAP_FIXED))
-		addr = find_gap(current->as, len);
-	if (!addr || PGOFF(addr))
+		va = find_gap(current->as, len);
+	else if (user_linear(current, addr, len, &va))
+		return -EINVAL; /* past the segment's limit */
+	if (!va || PGOFF(va))
 		return -ENOMEM;
-	int rc = vmm_map(current->as, addr, len, prot & PROT_WRITE ? AREA_WRITE : 0, "anon");
-	return rc ? rc : (int32_t)addr;
+	int rc = vmm_map(current->as, va, len, prot & PROT_WRITE ? AREA_WRITE : 0, "anon");
+	return rc ? rc : (int32_t)(va - base);
 }
 
 /* After an unmap, the heap area may be shorter, split or gone. */
@@ -166,9 +181,12 @@ static void heap_refresh(struct task *t)
 
 static int32_t sys_munmap(struct trapframe *tf)
 {
-	if (PGOFF(tf->ebx))
+	uint32_t len = PG_ROUND_UP(tf->ecx);
+	vaddr_t va;
+
+	if (PGOFF(tf->ebx) || user_linear(current, tf->ebx, len, &va))
 		return -EINVAL;
-	int rc = vmm_unmap(current->as, tf->ebx, PG_ROUND_UP(tf->ecx));
+	int rc = vmm_unmap(current->as, va, len);
 	if (!rc)
 		heap_refresh(current);
 	return rc;
@@ -226,20 +244,25 @@ static int32_t sys_page_info(struct trapframe *tf)
 {
 	struct pg_page_info info;
 	struct walk w;
+	vaddr_t va, off = tf->ebx;
 
-	if (tf->ebx >= USER_TOP)
+	if (user_linear(current, off, 1, &va) || va >= USER_TOP)
 		return -EFAULT;
-	vmm_walk(current->as, tf->ebx, &w);
+	vmm_walk(current->as, va, &w);
 	memset(&info, 0, sizeof info);
 	info.pde = w.pde;
 	info.pte = w.pte;
 	info.phys = w.ok ? PG_ROUND_DOWN(w.pa) : 0;
 	info.refs = w.ok ? page_refs(PADDR_TO_PFN(w.pa)) : 0;
 	info.table_refs = w.table_pfn ? page_refs(w.table_pfn) : 0;
-	/* Who else maps this page here: forks share pages at the same address. */
+	/* Who else maps this page here: forks share pages at the same offset
+	 * (the same linear address, unless they are in 0.11 slots). */
+	off = va - current->as->base;
 	for (struct aspace *as = vmm_first(); as && w.ok; as = as->next_all) {
 		struct walk o;
-		vmm_walk(as, tf->ebx, &o);
+		if (off >= as->end - as->base)
+			continue;
+		vmm_walk(as, as->base + off, &o);
 		info.mapcount += o.ok && PG_ROUND_DOWN(o.pa) == info.phys;
 	}
 	return copy_to_user(tf->ecx, &info, sizeof info);
@@ -286,7 +309,7 @@ static int32_t sys_spawn(struct trapframe *tf)
 	char name[NAME_MAX];
 	int n = strncpy_from_user(name, tf->ebx, sizeof name);
 
-	return n < 0 ? n : task_spawn(name, tf->ecx, current);
+	return n < 0 ? n : task_spawn_mode(name, tf->ecx, current, task_mode_of(current));
 }
 
 static const syscall_fn syscalls[SYS_max] = {
@@ -330,9 +353,19 @@ void syscall_dispatch(struct trapframe *tf)
 		tf->eax = (uint32_t)-ENOSYS;
 }
 
-/* Exceptions other than page faults, raised in ring 3: the task dies. */
+/* Exceptions other than page faults, raised in ring 3: the task dies. A
+ * segment limit's #GP or #SS says which access passed which limit. */
 void user_exception(struct trapframe *tf)
 {
+	char why[160];
+
+	if ((tf->vector == T_GPFLT || tf->vector == T_STACK) &&
+	    trap_segment_violation(tf, why, sizeof why)) {
+		kprintf("limit: pid=%d (%s) %s eip=0x%08x: %s; killed\n", current->pid,
+			current->name, tf->vector == T_STACK ? "#SS" : "#GP", tf->eip, why);
+		task_kill(current, TERM_SEGV);
+		return;
+	}
 	int term = tf->vector == T_DIVIDE ? TERM_FPE
 		   : tf->vector == T_ILLOP || tf->vector == T_NOMATH ? TERM_ILL
 		   : tf->vector == T_BRKPT || tf->vector == T_OFLOW ? TERM_TRAP

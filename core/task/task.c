@@ -11,12 +11,19 @@
  * Children of an exiting task are handed to init, which reaps them.
  * Each task lists its children (zombies too), so wait and exit walk
  * those, never the whole table.
+ *
+ * Every user task has an LDT (arch/x86/ldt.c) whose code and data
+ * segments span its address space's window: flat (base 0, limit just
+ * under 3 GiB), or its Linux 0.11 slot. A fork child gets its parent's
+ * limits at its own base, as 0.11's copy_process does; exit gives it back
+ * with the address space.
  */
 #include "core/task/task.h"
 
 #include <arch/context.h>
 #include <arch/machine.h>
 #include <arch/mmu_ops.h>
+#include <arch/segment.h>
 #include <arch/trap.h>
 #include <layout.h>
 
@@ -74,6 +81,10 @@ static struct task *task_alloc(const char *name)
 /* Give back the slot and the kernel stack of a task that will not run again. */
 static void task_free(struct task *t)
 {
+	if (t->ldt_sel) {
+		ldt_free(t->ldt_sel);
+		t->ldt_sel = 0;
+	}
 	page_ref_dec(PADDR_TO_PFN(virt_to_phys((void *)t->kstack)));
 	t->state = TASK_FREE;
 	t->pid = 0;
@@ -126,9 +137,25 @@ struct task *kthread_create(const char *name, int (*fn)(void *), void *arg)
 	return t;
 }
 
+/* t's LDT: segments over its address space's window. */
+static int task_ldt(struct task *t)
+{
+	int sel = ldt_alloc(t->as->base, t->as->end - t->as->base - 1);
+
+	if (sel < 0)
+		return sel;
+	t->ldt_sel = (uint16_t)sel;
+	return 0;
+}
+
 int task_spawn(const char *program, uint32_t arg, struct task *parent)
 {
-	const struct user_program *p = program_find(program);
+	return task_spawn_mode(program, arg, parent, TASK_MODE_FLAT);
+}
+
+int task_spawn_mode(const char *program, uint32_t arg, struct task *parent, enum task_mode mode)
+{
+	const struct user_program *p = program_find(program, mode);
 	uint32_t entry, esp;
 
 	if (!p)
@@ -136,7 +163,9 @@ int task_spawn(const char *program, uint32_t arg, struct task *parent)
 	struct task *t = task_alloc(p->name);
 	if (!t)
 		return -EAGAIN;
-	int rc = exec_program(t, p, &entry, &esp);
+	int rc = exec_program(t, p, mode, &entry, &esp);
+	if (!rc && (rc = task_ldt(t)))
+		vmm_destroy(t->as);
 	if (rc) {
 		task_free(t);
 		return rc;
@@ -153,15 +182,25 @@ int task_fork(struct trapframe *tf)
 
 	if (!child)
 		return -EAGAIN;
-	child->as = vmm_fork(current->as);
-	if (!child->as) {
+	if (current->as->slot && linux011_slots_used() == LINUX011_SLOTS) {
 		task_free(child);
-		return -ENOMEM;
+		return -EAGAIN; /* no 0.11 slot for the child */
 	}
+	child->as = vmm_fork(current->as);
+	int sel = child->as ? ldt_clone(current->ldt_sel, child->as->base) : -ENOMEM;
+	if (sel < 0) {
+		if (child->as)
+			vmm_destroy(child->as);
+		task_free(child);
+		return sel;
+	}
+	child->ldt_sel = (uint16_t)sel;
 	task_adopt(current, child);
-	child->heap_start = current->heap_start;
-	child->brk = current->brk;
-	child->heap = current->heap ? vmm_find_area(child->as, current->heap->start) : NULL;
+	/* The same heap, in the child's slot when that is another. */
+	vaddr_t shift = child->as->base - current->as->base;
+	child->heap_start = current->heap_start + shift;
+	child->brk = current->brk + shift;
+	child->heap = current->heap ? vmm_find_area(child->as, child->heap_start) : NULL;
 	child->agent = NULL;
 	context_init_fork(child, tf);
 	sched_wake(child);
@@ -204,6 +243,8 @@ void task_exit(int status)
 		struct aspace *as = t->as;
 		t->as = NULL;
 		vmm_destroy(as); /* switches CR3 to the kernel directory first */
+		ldt_free(t->ldt_sel); /* LDTR keeps its copy until the next task's lldt */
+		t->ldt_sel = 0;
 	}
 	orphan_children(t);
 	t->exit_status = status;

@@ -10,6 +10,7 @@
 #ifndef CORE_TASK_TASK_H
 #define CORE_TASK_TASK_H
 
+#include <config.h>
 #include <stdint.h>
 #include <syscalls.h>
 
@@ -37,13 +38,14 @@ struct task {
 	struct task *first_child;  /* its children, zombies too, newest first */
 	struct task *next_sibling; /* the next child of parent */
 	struct aspace *as; /* NULL for kernel threads */
+	uint16_t ldt_sel;  /* its LDT's descriptor in the GDT; 0 for kernel threads */
 	uint32_t kstack;   /* lowest address of the kernel stack page */
 	uint32_t esp;      /* saved by switch_to() while not running */
 	int exit_status;   /* for wait(), once a zombie */
 	int term;          /* pending: kill on the way back to ring 3 */
 	uint32_t wake_tick;
 	int wait_for;      /* pid waited for, or -1 for any child */
-	struct area *heap; /* the brk area */
+	struct area *heap; /* the brk area; heap_start and brk below are linear */
 	struct task *run_next;
 	struct trapframe *tf; /* user registers, while in the kernel */
 	uint32_t switches;
@@ -69,6 +71,13 @@ void task_init(void);
 struct task *task_by_pid(int pid);
 /* Start a built-in program (user/) as a child of parent. pid or -errno. */
 int task_spawn(const char *program, uint32_t arg, struct task *parent);
+/* The same in a mode: flat, or in a slot of Linux 0.11's one directory
+ * (-EAGAIN when the 47 slots are taken). */
+int task_spawn_mode(const char *program, uint32_t arg, struct task *parent, enum task_mode mode);
+static inline enum task_mode task_mode_of(const struct task *t)
+{
+	return t->as && t->as->slot ? TASK_MODE_LINUX011 : TASK_MODE_FLAT;
+}
 /* A kernel thread running fn(arg); its return value is its exit code. */
 struct task *kthread_create(const char *name, int (*fn)(void *), void *arg);
 int task_fork(struct trapframe *tf);
@@ -93,11 +102,21 @@ void sched_sleep(uint32_t ticks);
 void sched_block(void);
 void sched_idle_loop(void) __attribute__((noreturn));
 
-/* uaccess.c: copies checked against the current task's areas. 0 or -EFAULT. */
+/* uaccess.c: copies checked against the current task's data segment
+ * (its limit, in software: an emulator may not check it) and its areas.
+ * Addresses are offsets in the segment, as the task sees them. 0 or
+ * -EFAULT. */
 int copy_from_user(void *dst, vaddr_t src, uint32_t n);
 int copy_to_user(vaddr_t dst, const void *src, uint32_t n);
 /* A NUL-terminated string of at most max-1 bytes; its length or -errno. */
 int strncpy_from_user(char *dst, vaddr_t src, uint32_t max);
+/* The linear address of [off, off + n) in t's data segment: 0, or -EFAULT
+ * when a byte of it lies past the limit (what the CPU's own check would
+ * say of an access there). n = 0 checks off alone. */
+int user_linear(const struct task *t, vaddr_t off, uint32_t n, vaddr_t *linear);
+/* The base and limit of t's data segment, read from its LDT: what the CPU
+ * uses. -1 for a task without one (a kernel thread). */
+int user_segment(const struct task *t, uint32_t *base, uint32_t *limit);
 
 /* syscall.c */
 void task_flush_output(struct task *t);
@@ -107,9 +126,16 @@ struct user_program {
 	const char *name;
 	const char *start, *end;
 };
-const struct user_program *program_find(const char *name);
+/* A program linked for mode: at 0x08048000 for flat tasks, at 0x1000
+ * (inside a 64 MiB segment) for Linux 0.11-mode ones. */
+const struct user_program *program_find(const char *name, enum task_mode mode);
 void program_for_each(void (*fn)(const struct user_program *p, void *ctx), void *ctx);
-/* Replace t's address space with a fresh one holding program p. */
-int exec_program(struct task *t, const struct user_program *p, uint32_t *entry, uint32_t *esp);
+/* Give t a fresh address space (of mode's kind) holding program p; entry
+ * and esp are offsets in its segments. 0 or -errno. */
+int exec_program(struct task *t, const struct user_program *p, enum task_mode mode,
+		 uint32_t *entry, uint32_t *esp);
+/* The offset where t's stack ends: USER_STACK_TOP, or 64 MiB in a slot. */
+uint32_t user_stack_top(const struct aspace *as);
+#define USER_STACK_SIZE (8u << 20)
 
 #endif

@@ -15,7 +15,7 @@ import bench  # noqa: E402
 tap = pgtest.Tap()
 img = pgtest.image("bench", "run = bench\nlog = quiet\nbench_rounds = %d\n" % bench.GUARD_ROUNDS)
 status, log = pgtest.boot(img, machine=bench.MACHINE, memory=bench.MEMORY, icount=True,
-                          timeout=300)
+                          timeout=450)
 pgtest.check_common(log, status, tap)
 tap.ok("BENCH ours done status=0x0" in log, "the benchmark ran to its end")
 figures = bench.parse(log)

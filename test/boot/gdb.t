@@ -166,7 +166,8 @@ def check_kernel(tap, out, log):
     regs = dict(re.findall(r"^(\w+)\s+(0x[0-9a-f]+)", r.get("info registers eip esp cs", ""),
                            re.M))
     tap.ok(eip and regs.get("eip") and int(regs["eip"], 16) == int(eip, 16)
-           and regs.get("cs") == "0x1b" and regs.get("esp") == user_esp,
+           # USER_CS: the code descriptor of the task's LDT, RPL 3 (segment.h)
+           and regs.get("cs") == "0xf" and regs.get("esp") == user_esp,
            "kernel: frame 3's eip, esp and cs are the trap frame's (ring 3)",
            "%r, tf->user_esp %s" % (regs, user_esp))
     tap.ok(re.search(r"^#0  page_fault \(tf=%s, cr2=%d\) at core/mm/fault\.c:\d+$"

@@ -134,6 +134,8 @@ BOOT_LINES = (
                                   r"[1-9]\d* MHz \(map key retries: \d+\)$"),
     ("paging", r"^paging: direct map 0xc0000000-%s -> phys 0-%s \(4 MiB pages\), "
                r"identity map removed$" % (H8, H8)),
+    ("segment limits", r"^cpu: segment limits are (checked: a read past a 1-byte segment raised "
+                       r"#GP|not checked: a read past a 1-byte segment got 0x0b5e55ed \(.+\))$"),
     ("processors", r"^cpu: \d+ processors? in the MADT, running on the boot CPU only$"),
     ("mem_map", r"^mm: mem_map at %s, \d+ KiB for \d+ pages; managed \d+ pages" % H8),
     ("zero page", r"^mm: zero page at %s; fork (shares \(copy-on-write\)|copies) page tables$"

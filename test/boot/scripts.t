@@ -182,9 +182,16 @@ SHOW = [
     ("show mmap", None),
     ("show page 0x1000", None),
     ("show linux011 a 0x0804C123", None),
-    ("show linux011 a 0x00400000", None),
+    ("task b linux011 area 0x00400000 4K rw", None),
+    ("write b 0x00400123 0xCD byte", None),
+    ("show linux011 b 0x00400123", None),
+    ("show linux011 b 0x04400000", None),
+    ("show ldt b", None),
+    ("show pd b", None),
+    ("show walk b 0x00400123", None),
     ("show boot", None),
     ("exit a", None),
+    ("exit b", None),
 ]
 hostile = {"hostile.pg": HOSTILE, "tasks.pg": TASKS, "table.pg": TABLE, "show.pg": SHOW}
 scripts = [(name, "".join(text + "\n" for text, _ in lines)) for name, lines in hostile.items()]
@@ -282,14 +289,45 @@ walk = "\n".join(shown("show walk a 0x0804C123"))
 m = re.search(r"offset = bits 11\.\.0 = 0x123: physical (%s) \+ 0x123 = (%s)" % (H8, H8), walk)
 tap.ok(bool(area) and m is not None and m.group(1) == area[0]
        and int(m.group(2), 16) == int(area[0], 16) + 0x123
-       and "segment: selector 0x0023 = GDT[4], base 0x00000000 limit 0xffffffff DPL 3" in walk,
-       "show walk: the segment, and the page show pt printed, plus the offset", walk)
+       and "  selector 0x0017: index 2, TI 1 (the LDT), RPL 3" in walk
+       and re.search(r"^  LDTR = (0x[0-9a-f]{4}) while a runs: GDT\[\d+\] dh=%s dl=%s, an LDT at "
+                     r"linear %s, limit 0x17 \(3 entries\)$" % (H8, H8, H8), walk, re.M)
+       and re.search(r"^  LDT\[2\] at linear %s: dh=0x00cbf300 dl=0x0000ffff: data, base "
+                     r"0x00000000 limit 0xbfffffff DPL 3$" % H8, walk, re.M)
+       and "  linear = base + offset = 0x00000000 + 0x0804c123 = 0x0804c123 (base 0: the same "
+           "number)" in walk,
+       "show walk: selector, LDTR, the LDT's descriptor, the page show pt printed, the offset",
+       walk)
+walk = "\n".join(shown("show walk b 0x00400123"))
+tap.ok(re.search(r"^  LDT\[2\] at linear %s: dh=0x(?P<b>[0-9a-f]{2})c0f300 dl=0x00003fff: data, "
+                 r"base 0x(?P=b)000000 limit 0x03ffffff DPL 3$" % H8, walk, re.M)
+       and re.search(r"^  linear = base \+ offset = 0x(?P<b>0[48c])000000 \+ 0x00400123 = "
+                     r"0x(?P=b)400123$", walk, re.M)
+       and re.search(r"^  CR3 = %s: the shared 0.11 directory \(b's slot \d+: linear" % H8, walk, re.M),
+       "show walk in 0.11 mode: a 64 MiB segment at the slot's base, the shared directory", walk)
 gdt = shown("show gdt")
-for i, sel, what, access in ((1, "0x08", "kernel code", "0x9a"), (2, "0x10", "kernel data", "0x93"),
-                             (3, "0x1b", "user code", "0xfa"), (4, "0x23", "user data", "0xf3")):
-    line = "  GDT[%d] selector %s %-16s base 0x00000000 limit 0xffffffff DPL %d access %s" % (
-        i, sel, what, 3 if i > 2 else 0, access)
+for i, sel, what, access in ((1, "0x08", "kernel code", "0x9b"), (2, "0x10", "kernel data", "0x93")):
+    line = "  GDT[%d] selector %s %-16s base 0x00000000 limit 0xffffffff DPL 0 access %s" % (
+        i, sel, what, access)
     tap.ok(line in gdt, "show gdt: " + line.strip(), gdt)
+show_log = log[log.index("play: running \\EFI\\BOOT\\show.pg"):]
+pid_a = re.search(r"^  a: pid (\d+), a new address space", show_log, re.M)
+tap.ok(pid_a and any(re.match(r"^  GDT\[\d+\] selector 0x[0-9a-f]{2} LDT of pid %s a +base %s "
+                              r"limit 0x00000017 DPL 0 access 0x82$" % (pid_a.group(1), H8), l)
+                     for l in gdt)
+       and any(re.match(r"^  \d+ LDT descriptors? in use, \d+ free \(not present\)$", l)
+               for l in gdt),
+       "show gdt: a's LDT descriptor, with its pid and name", gdt)
+ldt = shown("show ldt b")
+tap.ok(any(re.match(r"^  LDT\[1\] selector 0x000f code +code, base 0x0[48c]000000 limit "
+                    r"0x03ffffff DPL 3, 32-bit, access 0xfb$", l) for l in ldt)
+       and "  b's selectors (its saved registers): CS 0x000f DS 0x0017 ES 0x0017 SS 0x0017" in ldt,
+       "show ldt: b's code segment in its slot, and the selectors it runs with", ldt)
+pd = shown("show pd b")
+tap.ok(bool(pd) and re.match(r"^  the shared Linux 0.11 directory at %s" % H8, pd[0])
+       and any(re.match(r"^  PDE\[ *\d+\] 0x[0-9a-f]{8}-0x[0-9a-f]{8} slot +\d+ b +-> table %s"
+                        % H8, l) for l in pd),
+       "show pd of a 0.11-mode task: the shared directory, PDEs named by slot and task", pd)
 mm = shown("show mmap")
 ranges = [l for l in mm if re.match(r"^  0x[0-9a-f]{9}-0x[0-9a-f]{9} +\d+ KiB [a-z-]+$", l)]
 boot_ranges = re.search(r"^mem: (\d+) ranges, ", log, re.M)
@@ -307,15 +345,22 @@ tap.ok(page and re.match(r"^  page 0x00001000: mem_map\[1\] count \d+, [a-z-]+, 
                             else ""), page[0]) is not None,
        "show page: the mem_map entry, its zone, the zero page named", page)
 l011 = shown("show linux011 a 0x0804C123")
-tap.ok("  Linux 0.11: a would be task[1]: LDT segments at base 0x04000000, limit 64 MiB" in l011
-       and any(l.startswith("    0x0804c123 is past the 64 MiB limit: a #GP in 0.11") for l in l011)
-       and any(l.startswith("  ours: flat segments, linear = 0x0804c123, PDE[32] of a's own "
-                            "directory at ") for l in l011)
-       and any(l.startswith("  count of its page: 1 here (32 bits)") for l in l011),
-       "show linux011: 0.11's slot, its #GP past 64 MiB, our flat view, the count", l011)
-tap.ok("    linear 0x04000000 + 0x00400000 = 0x04400000: PDE[17] of the one shared directory "
-       "at physical 0 (task[1] owns PDEs 16..31)" in shown("show linux011 a 0x00400000"),
-       "show linux011: 0.11's linear address and PDE", shown("show linux011 a 0x00400000"))
+tap.ok(any(l.startswith("  a runs flat: LDT segments at base 0x00000000, limit 0xbfffffff, and a "
+                        "page directory of its own at ") for l in l011)
+       and any(l.startswith("    count of its page: 1 here (32 bits)") for l in l011),
+       "show linux011 of a flat task: its flat segments, its own directory, the count", l011)
+l011 = shown("show linux011 b 0x00400123")
+m = re.match(r"^  b is task\[(\d+)\] in Linux 0.11 mode: pid \d+, slot \1 = linear "
+             r"(0x[0-9a-f]{8})-0x[0-9a-f]{8}$", l011[0] if l011 else "")
+base = int(m.group(2), 16) if m else 0
+tap.ok(m and base == int(m.group(1)) * 0x4000000
+       and "    offset 0x00400123 -> linear 0x%08x + 0x00400123 = 0x%08x: PDE[%d] of the shared "
+           "directory" % (base, base + 0x400123, (base + 0x400123) >> 22) in l011,
+       "show linux011 of a 0.11-mode task: its slot, the linear address and PDE", l011)
+tap.ok(any(l.startswith("    0x04400000 is past the limit 0x03ffffff: a #GP where the CPU checks "
+                        "limits") for l in shown("show linux011 b 0x04400000")),
+       "show linux011: past 64 MiB, a #GP where limits are checked",
+       shown("show linux011 b 0x04400000"))
 said = [l for l in lines[lines.index("playground: loader said:") + 1:] if l.startswith("loader: ")]
 said = said[:said.index(next(l for l in said if l.startswith("loader: exiting boot services")))
             + 1] if said else []

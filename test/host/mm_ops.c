@@ -10,7 +10,10 @@
  * from ring 3 and from the kernel (a user copy: page_fault() with its
  * fixup), fork in either mode, unmap single pages, runs of pages, the
  * whole middle table or everything, map holes again, resize the heap, and
- * destroy spaces.
+ * destroy spaces. A space is flat, or a Linux 0.11-mode one in a slot of
+ * the shared directory (its addresses are the same offsets from its
+ * slot's base; switching between two of them loads no CR3, so the TLB
+ * model keeps the other slots' entries).
  */
 #include "test/host/mm_ops.h"
 
@@ -28,9 +31,10 @@
  * tables, and unmaps can cover one whole. */
 #define EDGE 8u
 #define NPAGES (EDGE + NPTENTRIES + EDGE)
-#define AREA_BASE (0x08000000u + PTSPAN - EDGE * PGSIZE)
+/* Offsets from the space's base: inside a 64 MiB slot too. */
+#define AREA_BASE (0x00400000u + PTSPAN - EDGE * PGSIZE)
 #define WHOLE_FIRST EDGE /* the page that starts the whole table */
-#define RO_BASE 0x20000000u
+#define RO_BASE 0x02000000u
 #define HEAP_BASE (RO_BASE + PGSIZE)
 #define HEAP_MAX 24u /* pages */
 #define HEAP_START 4u
@@ -84,15 +88,21 @@ static unsigned page_of(uint8_t x)
 	return 2 * EDGE + (unsigned)(x - 192) * 15;
 }
 
-static vaddr_t page_va(unsigned page)
+/* The linear address of an offset in s's space. */
+static vaddr_t at(const struct slot *s, vaddr_t off)
 {
-	return AREA_BASE + page * PGSIZE;
+	return s->as->base + off;
 }
 
-static struct area *heap_area(struct aspace *as)
+static vaddr_t page_va(const struct slot *s, unsigned page)
 {
-	for (struct area *a = as->areas; a; a = a->next)
-		if (a->start == HEAP_BASE)
+	return at(s, AREA_BASE + page * PGSIZE);
+}
+
+static struct area *heap_area(const struct slot *s)
+{
+	for (struct area *a = s->as->areas; a; a = a->next)
+		if (a->start == at(s, HEAP_BASE))
 			return a;
 	return NULL;
 }
@@ -103,14 +113,20 @@ static void drop(struct slot *s)
 	s->as = NULL;
 }
 
-static void op_create(struct slot *s)
+static void op_create(struct slot *s, int linux011)
 {
-	s->as = vmm_create();
+	if (linux011) {
+		s->as = NULL;
+		vmm_create_linux011(&s->as);
+		mm_ops_stats.linux011_spaces += s->as != NULL;
+	} else {
+		s->as = vmm_create();
+	}
 	if (!s->as)
 		return;
-	if (vmm_map(s->as, AREA_BASE, NPAGES * PGSIZE, AREA_WRITE, "anon") ||
-	    vmm_map(s->as, RO_BASE, PGSIZE, 0, "ro") ||
-	    vmm_map(s->as, HEAP_BASE, HEAP_START * PGSIZE, AREA_WRITE, "heap")) {
+	if (vmm_map(s->as, at(s, AREA_BASE), NPAGES * PGSIZE, AREA_WRITE, "anon") ||
+	    vmm_map(s->as, at(s, RO_BASE), PGSIZE, 0, "ro") ||
+	    vmm_map(s->as, at(s, HEAP_BASE), HEAP_START * PGSIZE, AREA_WRITE, "heap")) {
 		drop(s);
 		return;
 	}
@@ -144,7 +160,7 @@ static int outcome(struct slot *s, int mapped, int kind, unsigned step)
 
 static void op_write(struct slot *s, unsigned page, unsigned char v, unsigned step)
 {
-	if (outcome(s, s->mapped[page], sim_write(s->as, page_va(page), v), step))
+	if (outcome(s, s->mapped[page], sim_write(s->as, page_va(s, page), v), step))
 		s->value[page] = v;
 }
 
@@ -152,10 +168,10 @@ static void op_read(struct slot *s, unsigned page, unsigned step)
 {
 	unsigned char v;
 
-	if (outcome(s, s->mapped[page], sim_read(s->as, page_va(page), &v), step) &&
+	if (outcome(s, s->mapped[page], sim_read(s->as, page_va(s, page), &v), step) &&
 	    v != s->value[page])
 		fail("read returned the wrong value", step);
-	if (s->as && sim_write(s->as, RO_BASE, 1) != -2 - FAULT_SEGV)
+	if (s->as && sim_write(s->as, at(s, RO_BASE), 1) != -2 - FAULT_SEGV)
 		fail("write to a read-only area did not segfault", step);
 }
 
@@ -167,12 +183,12 @@ static void op_kernel(struct slot *s, unsigned page, uint8_t how, unsigned step)
 	int kind;
 
 	if (how & 2) {
-		kind = sim_kernel_access(s->as, RO_BASE, how & 1, &v);
+		kind = sim_kernel_access(s->as, at(s, RO_BASE), how & 1, &v);
 		if (outcome(s, !(how & 1), kind, step) && v != 0)
 			fail("kernel read of the read-only page is not zero", step);
 		return;
 	}
-	kind = sim_kernel_access(s->as, page_va(page), how & 1, &v);
+	kind = sim_kernel_access(s->as, page_va(s, page), how & 1, &v);
 	if (kind >= 0)
 		mm_ops_stats.kernel_faults++;
 	if (!outcome(s, s->mapped[page], kind, step))
@@ -188,6 +204,7 @@ static void op_fork(struct slot *parent, struct slot *child)
 	child->as = vmm_fork(parent->as);
 	if (!child->as)
 		return;
+	mm_ops_stats.linux011_forks += child->as->slot != 0;
 	memcpy(child->value, parent->value, sizeof child->value);
 	memcpy(child->mapped, parent->mapped, sizeof child->mapped);
 	memcpy(child->heap, parent->heap, sizeof child->heap);
@@ -198,8 +215,8 @@ static void op_fork(struct slot *parent, struct slot *child)
  * an edge, no area for a split) changes nothing the model sees. */
 static void unmap_pages(struct slot *s, unsigned page, unsigned n, unsigned step)
 {
-	pde_t whole = s->as->pd[PDX(page_va(WHOLE_FIRST))];
-	int rc = vmm_unmap(s->as, page_va(page), n * PGSIZE);
+	pde_t whole = s->as->pd[PDX(page_va(s, WHOLE_FIRST))];
+	int rc = vmm_unmap(s->as, page_va(s, page), n * PGSIZE);
 
 	if (rc == -12)
 		return;
@@ -250,7 +267,7 @@ static void op_remap(struct slot *s, uint8_t x, unsigned step)
 		n++;
 	if (!n)
 		return;
-	int rc = vmm_map(s->as, page_va(page), n * PGSIZE, AREA_WRITE, "anon");
+	int rc = vmm_map(s->as, page_va(s, page), n * PGSIZE, AREA_WRITE, "anon");
 	if (rc == -12)
 		return; /* the area pool is empty */
 	if (rc)
@@ -262,7 +279,7 @@ static void op_remap(struct slot *s, uint8_t x, unsigned step)
 static void op_heap_access(struct slot *s, uint8_t x, unsigned step)
 {
 	unsigned page = x % HEAP_MAX;
-	vaddr_t va = HEAP_BASE + page * PGSIZE;
+	vaddr_t va = at(s, HEAP_BASE + page * PGSIZE);
 	int mapped = page < s->heap_pages;
 	unsigned char v = x;
 
@@ -277,13 +294,13 @@ static void op_heap_access(struct slot *s, uint8_t x, unsigned step)
 /* brk: the heap grows or shrinks to x % (HEAP_MAX + 1) pages. */
 static void op_resize(struct slot *s, uint8_t x, unsigned step)
 {
-	struct area *a = heap_area(s->as);
+	struct area *a = heap_area(s);
 	uint32_t pages = x % (HEAP_MAX + 1);
-	pde_t pde = s->as->pd[PDX(HEAP_BASE)];
+	pde_t pde = s->as->pd[PDX(at(s, HEAP_BASE))];
 
 	if (!a)
 		fail("the heap area is gone", step);
-	int rc = vmm_resize(s->as, a, HEAP_BASE + pages * PGSIZE);
+	int rc = vmm_resize(s->as, a, at(s, HEAP_BASE + pages * PGSIZE));
 	if (rc == -12)
 		return;
 	if (rc)
@@ -305,7 +322,7 @@ static void step_once(const uint8_t *b, unsigned step)
 	switch (b[2] % 16) {
 	case 0:
 		if ((s = pick(b, 0)))
-			op_create(s);
+			op_create(s, b[1] & 1);
 		break;
 	case 1:
 	case 2:

@@ -16,6 +16,8 @@ struct mm_ops_stats {
 	uint32_t brk_shrinks;        /* vmm_resize giving pages back */
 	uint32_t brk_unshares;       /* ... from a fork-shared table */
 	uint32_t kernel_faults;      /* faults served for a kernel user copy */
+	uint32_t linux011_spaces;    /* spaces made in a slot of the shared 0.11 directory */
+	uint32_t linux011_forks;     /* forks of those: copy_page_tables into another slot */
 };
 extern struct mm_ops_stats mm_ops_stats;
 

@@ -39,6 +39,7 @@ static void test_defaults(void **state)
 	assert_int_equal(c.suites, SUITE_ALL);
 	assert_int_equal(c.finish, FINISH_EXIT);
 	assert_int_equal(c.fork_mode, FORK_SHARE_TABLES);
+	assert_int_equal(c.task_mode, TASK_MODE_FLAT);
 }
 
 static void test_values(void **state)
@@ -47,7 +48,8 @@ static void test_values(void **state)
 	struct pg_config c;
 	const char *text = "# comment\n\n  log = verbose  \r\nrun=suite, shell\n"
 			   "suite=boot,mm\nserial=off\nconsole = off\nfinish=halt\nfork=copy\n"
-			   "script=\\EFI\\BOOT\\a.pg # trailing comment\nbench_rounds=9\n";
+			   "script=\\EFI\\BOOT\\a.pg # trailing comment\nbench_rounds=9\n"
+			   "task_mode = linux011\n";
 	assert_int_equal(parse(&c, text), 0);
 	assert_int_equal(c.log_level, LOG_VERBOSE);
 	assert_int_equal(c.nsteps, 2);
@@ -61,6 +63,7 @@ static void test_values(void **state)
 	assert_int_equal(c.nscripts, 1);
 	assert_string_equal(c.scripts[0], "\\EFI\\BOOT\\a.pg");
 	assert_int_equal(c.bench_rounds, 9);
+	assert_int_equal(c.task_mode, TASK_MODE_LINUX011);
 	assert_int_equal(parse(&c, "suite = disk, stress\n"), 0);
 	assert_int_equal(c.suites, SUITE_DISK | SUITE_STRESS);
 	assert_int_equal(parse(&c, "suite = all\n"), 0);
@@ -84,8 +87,8 @@ static void test_bad_lines_are_reported_and_skipped(void **state)
 	(void)state;
 	struct pg_config c;
 	const char *text = "log=loud\nfrobnicate=1\njust words\n=5\nrun=suite,dance\n"
-			   "bench_rounds=99999999999\nlog=quiet\nsuite=\n";
-	assert_int_equal(parse(&c, text), 7);
+			   "bench_rounds=99999999999\nlog=quiet\nsuite=\ntask_mode=segmented\n";
+	assert_int_equal(parse(&c, text), 8);
 	assert_non_null(strstr(reports, "1: bad value 'loud' for key 'log'"));
 	assert_non_null(strstr(reports, "2: unknown key 'frobnicate'"));
 	assert_non_null(strstr(reports, "3: expected key=value, got 'just words'"));
@@ -93,12 +96,14 @@ static void test_bad_lines_are_reported_and_skipped(void **state)
 	assert_non_null(strstr(reports, "5: bad value 'suite,dance' for key 'run'"));
 	assert_non_null(strstr(reports, "6: bad value"));
 	assert_non_null(strstr(reports, "8: bad value '' for key 'suite'"));
+	assert_non_null(strstr(reports, "9: bad value 'segmented' for key 'task_mode'"));
+	assert_int_equal(c.task_mode, TASK_MODE_FLAT);
 	/* Bad values leave the setting as it was; good lines still apply. */
 	assert_int_equal(c.log_level, LOG_QUIET);
 	assert_int_equal(c.nsteps, 1);
 	assert_int_equal(c.run[0], RUN_SUITE);
 	assert_int_equal(c.suites, SUITE_ALL);
-	assert_int_equal(c.problems, 7);
+	assert_int_equal(c.problems, 8);
 }
 
 static void test_limits(void **state)

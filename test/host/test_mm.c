@@ -1161,6 +1161,185 @@ static void test_areas_per_space(void **state)
 	assert_int_equal(pmm_free_pages(), baseline);
 }
 
+/* A 0.11-mode space with an area of pages at offset off of its slot. */
+static struct aspace *linux011_with_area(vaddr_t off, uint32_t pages)
+{
+	struct aspace *as = NULL;
+
+	assert_int_equal(vmm_create_linux011(&as), 0);
+	assert_int_equal(vmm_map(as, as->base + off, pages * PGSIZE, AREA_WRITE, "anon"), 0);
+	return as;
+}
+
+#define OFF 0x00400000u /* where 0.11-mode areas go in these tests */
+
+/*
+ * Linux 0.11 mode: one directory for every such space, a 64 MiB slot
+ * each; a switch between two of them loads no CR3, so the TLB keeps the
+ * other slot's entries (the model would catch one used after a change).
+ */
+static void test_linux011_slots(void **state)
+{
+	(void)state;
+	struct aspace *a = linux011_with_area(OFF, 4), *b = linux011_with_area(OFF, 4);
+	unsigned char v;
+
+	assert_int_equal(a->slot, 1);
+	assert_int_equal(b->slot, 2);
+	assert_int_equal(a->base, LINUX011_SLOT_SIZE);
+	assert_int_equal(b->end, 3 * LINUX011_SLOT_SIZE);
+	assert_int_equal(a->pd_pfn, b->pd_pfn);
+	assert_int_equal(linux011_pgdir(), a->pd_pfn);
+	assert_int_equal(page_refs(a->pd_pfn), 2); /* one reference per space */
+	/* A space maps inside its slot only, page 0 of it never. */
+	assert_int_equal(vmm_map(a, b->base + OFF + 16 * PGSIZE, PGSIZE, AREA_WRITE, "x"), -EINVAL);
+	assert_int_equal(vmm_map(a, a->base, PGSIZE, AREA_WRITE, "x"), -EINVAL);
+	assert_int_equal(vmm_map(a, a->end - PGSIZE, 2 * PGSIZE, AREA_WRITE, "x"), -EINVAL);
+	uint32_t loads = vmm_cr3_loads;
+	assert_int_equal(sim_write(a, a->base + OFF, 1), FAULT_DEMAND_ZERO);
+	assert_int_equal(sim_write(b, b->base + OFF, 2), FAULT_DEMAND_ZERO);
+	assert_int_equal(sim_read(a, a->base + OFF, &v), -1);
+	assert_int_equal(v, 1);
+	assert_int_equal(vmm_cr3_loads, loads + 1); /* the first switch only */
+	/* Each slot's PDE of the one directory. */
+	assert_true(a->pd[PDX(a->base + OFF)] & PTE_P);
+	assert_true(a->pd[PDX(b->base + OFF)] & PTE_P);
+	/* Past a's slot the fault finds no area of a's: a segv, said so. */
+	assert_int_equal(vmm_fault(a, b->base + OFF, PF_U), FAULT_SEGV);
+	assert_non_null(strstr(vmm_segv_reason(a, b->base + OFF, PF_U), "0.11 slot"));
+	assert_clean();
+	vmm_activate(NULL);
+	vmm_destroy(a);
+	assert_int_equal(page_refs(b->pd_pfn), 1);
+	assert_clean();
+	vmm_destroy(b);
+	assert_int_equal(linux011_pgdir(), 0); /* the last one freed it */
+	assert_int_equal(linux011_slots_used(), 0);
+	assert_int_equal(pmm_free_pages(), baseline);
+}
+
+/*
+ * fork is 0.11's copy_page_tables: the child's slot gets copies of the
+ * parent's tables, every present page read-only in both and counted once
+ * more, then one CR3 reload; a write is do_wp_page (a copy), and after
+ * the child exits the parent's write reuses the page (count 1).
+ */
+static void test_linux011_fork(void **state)
+{
+	(void)state;
+	struct aspace *a = linux011_with_area(OFF, 8);
+	unsigned char v;
+
+	for (int i = 0; i < 8; i++)
+		sim_write(a, a->base + OFF + i * PGSIZE, (unsigned char)(10 + i));
+	assert_int_equal(sim_read(a, a->base + OFF, &v), -1); /* writable entries cached */
+	uint32_t full = sim_full_flush, tables_before = pmm_free_pages();
+	struct aspace *c = vmm_fork(a);
+	assert_non_null(c);
+	assert_int_equal(c->slot, 2);
+	assert_int_equal(c->pd_pfn, a->pd_pfn);
+	assert_int_equal(sim_full_flush, full + 1); /* invalidate() */
+	assert_int_equal(c->rss, a->rss);
+	assert_int_equal(c->areas->start, c->base + OFF); /* the area moved with the slot */
+	/* New tables for every one of the parent's, nothing else. */
+	assert_int_equal(tables_before - pmm_free_pages(), vmm_table_pages(a));
+	struct walk wa, wc;
+	vmm_walk(a, a->base + OFF, &wa);
+	vmm_walk(c, c->base + OFF, &wc);
+	assert_int_equal(wa.pa, wc.pa);
+	assert_int_equal(page_refs(PADDR_TO_PFN(wa.pa)), 2);
+	assert_int_equal(page_refs(wa.table_pfn), 1); /* copied, not shared */
+	assert_false(wa.pte & PTE_W);
+	assert_false(wc.pte & PTE_W);
+	assert_clean();
+	/* The parent's cached writable entry went with the flush: its write
+	 * faults (the model would abort on a stale one). */
+	assert_int_equal(sim_write(c, c->base + OFF, 99), FAULT_COW_COPY);
+	assert_int_equal(sim_read(a, a->base + OFF, &v), -1);
+	assert_int_equal(v, 10);
+	assert_int_equal(sim_write(a, a->base + OFF, 11), FAULT_COW_REUSE);
+	assert_int_equal(sim_write(c, c->base + OFF + PGSIZE, 98), FAULT_COW_COPY);
+	assert_clean();
+	/* c exits while a runs on the same directory: its slot's entries
+	 * must leave the TLB (free_page_tables' invalidate), or the next
+	 * owner of slot 2 would be served c's pages. */
+	assert_int_equal(sim_read(c, c->base + OFF + 2 * PGSIZE, &v), -1);
+	assert_int_equal(sim_read(a, a->base + OFF + 2 * PGSIZE, &v), -1);
+	vmm_destroy(c);
+	struct aspace *d = linux011_with_area(OFF, 8);
+	assert_int_equal(d->slot, 2);
+	assert_int_equal(sim_read(d, d->base + OFF + 2 * PGSIZE, &v), FAULT_ZERO_PAGE);
+	assert_int_equal(v, 0);
+	assert_clean();
+	vmm_activate(NULL);
+	vmm_destroy(d);
+	vmm_destroy(a);
+	assert_int_equal(pmm_free_pages(), baseline);
+}
+
+/* The slots run out at 47 (the 48th would be the kernel's half). */
+static void test_linux011_slots_run_out(void **state)
+{
+	(void)state;
+	struct aspace *as[LINUX011_SLOTS], *extra = NULL;
+
+	for (uint32_t i = 0; i < LINUX011_SLOTS; i++) {
+		assert_int_equal(vmm_create_linux011(&as[i]), 0);
+		assert_int_equal(as[i]->slot, i + 1);
+	}
+	assert_int_equal(as[LINUX011_SLOTS - 1]->end, USER_TOP);
+	assert_int_equal(vmm_create_linux011(&extra), -EAGAIN);
+	assert_null(extra);
+	assert_int_equal(page_refs(linux011_pgdir()), LINUX011_SLOTS);
+	assert_clean();
+	for (uint32_t i = 0; i < LINUX011_SLOTS; i++)
+		vmm_destroy(as[i]);
+	assert_int_equal(linux011_pgdir(), 0);
+	assert_int_equal(pmm_free_pages(), baseline);
+}
+
+/*
+ * The TLB experiment's remap: the PTE points at a copy with the word
+ * inverted and nothing is invalidated, so a read through the cached entry
+ * is stale (the model counts it); after the invalidation the new page is
+ * read, and only then is the old one let go.
+ */
+static void test_remap_without_invalidation(void **state)
+{
+	(void)state;
+	struct aspace *as = space_with_area(2, AREA_WRITE);
+	unsigned char v;
+	struct remap r;
+
+	sim_write(as, BASE + 8, 0x5A);
+	assert_int_equal(sim_read(as, BASE + 8, &v), -1); /* in the TLB */
+	assert_int_equal(vmm_remap_begin(as, BASE + PGSIZE, &r), -EFAULT); /* not present */
+	assert_int_equal(vmm_remap_begin(as, BASE + PGSIZE - 2, &r), -EFAULT); /* crosses */
+	uint32_t free_before = pmm_free_pages(), inv = sim_invlpg;
+	assert_int_equal(vmm_remap_begin(as, BASE + 8, &r), 0);
+	assert_int_equal(sim_invlpg, inv); /* none: that is the experiment */
+	assert_int_equal(r.old_word & 0xFF, 0x5A);
+	assert_int_equal(r.new_word, ~r.old_word);
+	assert_int_equal(pmm_free_pages(), free_before - 1); /* the old page is held */
+	assert_int_equal(page_refs(r.old), 1);
+	sim_tlb_tolerate = 1;
+	sim_read(as, BASE + 8, &v); /* the model: a stale entry would be used */
+	assert_int_equal(sim_tlb_stale, 1);
+	sim_tlb_tolerate = 0;
+	vmm_remap_end(&r, REMAP_INVLPG);
+	assert_int_equal(sim_invlpg, inv + 1);
+	assert_int_equal(sim_read(as, BASE + 8, &v), -1);
+	assert_int_equal(v, (unsigned char)~0x5A);
+	assert_int_equal(pmm_free_pages(), free_before);
+	assert_clean();
+	/* The space gone before the end: the old page is still let go. */
+	assert_int_equal(vmm_remap_begin(as, BASE + 8, &r), 0);
+	vmm_activate(NULL);
+	vmm_destroy(as);
+	vmm_remap_end(&r, REMAP_GONE);
+	assert_int_equal(pmm_free_pages(), baseline);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1193,6 +1372,10 @@ int main(void)
 		cmocka_unit_test_setup(test_check_cow_invariants, setup),
 		cmocka_unit_test_setup(test_print_stats, setup),
 		cmocka_unit_test_setup(test_areas_per_space, setup),
+		cmocka_unit_test_setup(test_linux011_slots, setup),
+		cmocka_unit_test_setup(test_linux011_fork, setup),
+		cmocka_unit_test_setup(test_linux011_slots_run_out, setup),
+		cmocka_unit_test_setup(test_remap_without_invalidation, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

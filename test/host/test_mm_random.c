@@ -63,13 +63,17 @@ static void assert_paths_taken(int expect_oom)
 	assert_true((total.faults[FAULT_OOM] > 0) == expect_oom);
 	if (getenv("MM_OPS_STATS"))
 		fprintf(stderr, "shared-table drops %u, brk shrinks %u (%u un-sharing), kernel faults %u, "
-			"table copies %u, oom %u\n", mm_ops_stats.shared_table_drops,
-			mm_ops_stats.brk_shrinks, mm_ops_stats.brk_unshares, mm_ops_stats.kernel_faults,
-			total.table_copies, total.faults[FAULT_OOM]);
+			"table copies %u, oom %u, 0.11 spaces %u (forks %u)\n",
+			mm_ops_stats.shared_table_drops, mm_ops_stats.brk_shrinks,
+			mm_ops_stats.brk_unshares, mm_ops_stats.kernel_faults, total.table_copies,
+			total.faults[FAULT_OOM], mm_ops_stats.linux011_spaces,
+			mm_ops_stats.linux011_forks);
 	assert_true(mm_ops_stats.shared_table_drops > 0);
 	assert_true(mm_ops_stats.brk_shrinks > 0);
 	assert_true(mm_ops_stats.brk_unshares > 0);
 	assert_true(mm_ops_stats.kernel_faults > 0);
+	assert_true(mm_ops_stats.linux011_spaces > 0);
+	assert_true(mm_ops_stats.linux011_forks > 0);
 }
 
 /* Roomy: the operations mostly succeed. */

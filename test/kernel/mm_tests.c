@@ -1,8 +1,9 @@
 /*
  * mm_tests.c - the memory core on the real CPU.
  *
- * The init thread borrows an address space of its own and touches it
- * through the kernel's user-copy routines, so every fault below is a real
+ * The init thread borrows an address space of its own (and an LDT with
+ * flat segments, which the user copies check pointers against) and
+ * touches it through the kernel's user-copy routines, so every fault below is a real
  * page fault taken by the CPU in ring 0 on a user address, served by
  * page_fault() exactly as for a task (and, for writes to shared pages,
  * raised only because CR0.WP is on). Out of memory and double frees are
@@ -11,6 +12,7 @@
 #include <layout.h>
 
 #include <arch/mmu_ops.h>
+#include <arch/segment.h>
 
 #include "core/kernel.h"
 #include "core/log.h"
@@ -223,12 +225,18 @@ void ktest_mm(void)
 	current->as = vmm_create();
 	vmm_map(current->as, VA, PAGES * PGSIZE, AREA_WRITE, "anon");
 	vmm_activate(current->as);
+	int ldt = ldt_alloc(0, USER_SEG_LIMIT);
+	tap_ok(ldt > 0, "mm: an LDT for init's borrowed space (selector 0x%x)", ldt);
+	current->ldt_sel = ldt > 0 ? (uint16_t)ldt : 0;
 	demand_zero_and_zero_page();
 	copy_on_write();
 	tap_eq(mm_check(), 0, "mm: invariant checker after the fault tests");
 	struct aspace *as = current->as;
 	current->as = NULL;
 	vmm_destroy(as);
+	if (current->ldt_sel)
+		ldt_free(current->ldt_sel);
+	current->ldt_sel = 0;
 	tap_eq(pmm_free_pages(), baseline, "mm: teardown: free pages back to the baseline (%u)",
 	       baseline);
 	bad_frees();

@@ -98,10 +98,13 @@ void *sbrk(int32_t delta)
 	return now == old + delta ? old : (void *)-1;
 }
 
+/* As libc's: MAP_FAILED for an error (the kernel returns -errno). */
 void *mmap(void *addr, uint32_t len, int prot, int flags)
 {
-	return (void *)syscall6(SYS_mmap2, (uint32_t)addr, len, (uint32_t)prot, (uint32_t)flags,
-				(uint32_t)-1, 0);
+	int32_t r = syscall6(SYS_mmap2, (uint32_t)addr, len, (uint32_t)prot, (uint32_t)flags,
+			     (uint32_t)-1, 0);
+
+	return r < 0 && r >= -4095 ? MAP_FAILED : (void *)r;
 }
 
 int munmap(void *addr, uint32_t len)

@@ -10,7 +10,11 @@
  * figure for figure and under the same names, so that the rows can be
  * compared; docs/bench.md says what each figure measures.
  *
- * arg: the number of rounds (0: the default, 9).
+ * arg: the number of rounds (0: the default, 9), and BENCH_ARG_* bits:
+ * the kernel runs the fork figures again with fork copying page tables
+ * (names ending in _copy) and in Linux 0.11 mode (this program linked at
+ * 0x1000 and running in a slot: names ending in _linux011), each pass
+ * with the context-switch figure of its kind of task.
  */
 #include <bench_timing.h>
 #include <ulib.h>
@@ -27,6 +31,10 @@
 #define NO_AREA 0x1000u /* below the text, never in an area: the bare fault's target */
 #define SLOT_CHILD 0    /* bench_stash slot for what a child reports */
 #define NOT_COUNTED (-1)
+#define SWITCH_PAGES 16   /* each task's working set between two switches */
+#define SWITCH_WARMUP 8   /* untimed turns: the child's first run and faults */
+#define SWITCH_YIELDS 200 /* timed turns of each task */
+#define LINUX011_END 0x04000000u /* the 0.11 link puts text below 64 MiB */
 
 /* One round's result: ticks per unit, faults per unit x 1000. */
 struct res {
@@ -35,6 +43,7 @@ struct res {
 };
 
 static int rounds;
+static const char *suffix = ""; /* "_copy", "_linux011": which pass this is */
 static uint32_t stos_page[WORDS_PER_PAGE] __attribute__((aligned(PG)));
 static uint32_t movs_page[WORDS_PER_PAGE] __attribute__((aligned(PG)));
 
@@ -103,7 +112,7 @@ static void report_pages(const char *what, uint32_t pages, struct res *r)
 {
 	char name[BENCH_NAME_MAX];
 
-	fmt_snprintf(name, sizeof name, "%s_cycles_%upages", what, pages);
+	fmt_snprintf(name, sizeof name, "%s_cycles_%upages%s", what, pages, suffix);
 	report(name, r);
 }
 
@@ -325,17 +334,79 @@ static void bench_fork(uint32_t pages)
 	report_pages("exit_teardown", pages, ex);
 }
 
+/* ------------------------------------------------------------- switch --- */
+
+/* Read one byte of each page: the working set a task brings back. */
+static void read_pages(volatile char *p)
+{
+	for (uint32_t i = 0; i < SWITCH_PAGES; i++)
+		(void)p[i * PG];
+}
+
+/*
+ * A context switch: parent and child take turns with sched_yield (no one
+ * else is runnable), each reading SWITCH_PAGES pages between turns. Per
+ * switch: the timed turns' ticks over the switches they made (two per
+ * turn of the parent: to the child and back), a system call and the
+ * reads included. Flat tasks have a directory each: every switch writes
+ * CR3 and drops their TLB entries, which the reads then refill. Two 0.11-
+ * mode tasks share one: no CR3 write, their entries stay. Under -icount a
+ * TLB refill costs no instruction, so the two differ by a few; under
+ * plain TCG (and on hardware) the refills show.
+ */
+static void bench_switch(void)
+{
+	struct res sw[ROUNDS_MAX];
+	volatile char *p = map_pages(SWITCH_PAGES);
+	char name[BENCH_NAME_MAX];
+
+	touch(p, SWITCH_PAGES, 1);
+	for (int r = 0; r < rounds; r++) {
+		int pid = fork();
+		if (pid == 0) {
+			for (int i = 0; i < SWITCH_WARMUP + SWITCH_YIELDS; i++) {
+				read_pages(p);
+				sched_yield();
+			}
+			exit(0);
+		}
+		for (int i = 0; i < SWITCH_WARMUP; i++) {
+			read_pages(p);
+			sched_yield();
+		}
+		uint64_t t0 = tsc();
+		for (int i = 0; i < SWITCH_YIELDS; i++) {
+			read_pages(p);
+			sched_yield();
+		}
+		uint64_t t1 = tsc();
+		waitpid(pid, 0, 0);
+		sw[r] = once((t1 - t0) / (2 * SWITCH_YIELDS));
+	}
+	munmap((void *)p, SWITCH_PAGES * PG);
+	fmt_snprintf(name, sizeof name, "switch_cycles_%upages%s", SWITCH_PAGES, suffix);
+	report(name, sw);
+}
+
 int main(uint32_t arg)
 {
-	rounds = arg ? (int)arg : ROUNDS_DEFAULT;
+	rounds = arg & BENCH_ARG_ROUNDS ? (int)(arg & BENCH_ARG_ROUNDS) : ROUNDS_DEFAULT;
 	if (rounds > ROUNDS_MAX)
 		rounds = ROUNDS_MAX;
-	bench_floors();
-	bench_alloc();
-	bench_anon();
-	bench_cow();
+	if ((uint32_t)main < LINUX011_END)
+		suffix = "_linux011";
+	else if (arg & BENCH_ARG_COPY)
+		suffix = "_copy";
+	if (!(arg & BENCH_ARG_FORKS)) {
+		bench_floors();
+		bench_alloc();
+		bench_anon();
+		bench_cow();
+	}
 	bench_fork(0);
 	bench_fork(1024);
 	bench_fork(4096);
+	if (!(arg & BENCH_ARG_COPY))
+		bench_switch();
 	return 0;
 }

@@ -14,7 +14,12 @@ void context_init_user(struct task *t, uint32_t entry, uint32_t user_esp, uint32
 void context_init_kthread(struct task *t, int (*fn)(void *), void *arg);
 /* A fork child: the parent's user registers, with 0 as fork's result. */
 void context_init_fork(struct task *child, const struct trapframe *parent);
-/* Before running t: the stack the CPU takes on a trap from ring 3. */
+/* The user registers of a user task that is not running: the frame its
+ * last entry to the kernel (trap, system call) saved at the top of its
+ * kernel stack. */
+const struct trapframe *context_user_frame(const struct task *t);
+/* Before running t: the stack the CPU takes on a trap from ring 3, and
+ * t's LDT (a user task's) in LDTR. */
 void context_prepare(struct task *t);
 /* The bottom word of every kernel stack; checked at every switch. */
 #define KSTACK_CANARY 0x57ACC0DEu

@@ -34,6 +34,7 @@
 #define CPUID_EDX_APIC (1u << 9)
 #define CPUID_EDX_PGE (1u << 13)
 #define CPUID_ECX_HYPERVISOR (1u << 31)
+#define CPUID_HYPERVISOR_LEAF 0x40000000u
 
 #define DEFINE_CR(n)                                                      \
 	static inline uint32_t read_cr##n(void)                           \
@@ -136,8 +137,12 @@ struct cpu_features {
 	uint32_t edx1, ecx1;
 	char vendor[13];
 	int hypervisor;
+	char hv_vendor[13]; /* the hypervisor's signature, "" on bare metal */
 };
 extern struct cpu_features cpu;
 void cpu_init(void);
+/* What we run on, for lines that must say whether a figure means anything:
+ * "bare metal", "QEMU TCG, an emulator", "a KVM virtual machine"... */
+const char *cpu_machine_kind(void);
 
 #endif

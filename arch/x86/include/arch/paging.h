@@ -14,6 +14,11 @@ void paging_init(uint32_t lowmem_end);
 void *kmap_readonly(enum kmap_slot slot, pfn_t pfn);
 /* An uncached device mapping at a fixmap slot; returns its address. */
 void *fixmap(enum kmap_slot slot, paddr_t pa);
+/* The PTE of a kmap slot, for the TLB experiment (tlb.c), which changes it
+ * without the invalidation kmap() makes. */
+pte_t *kmap_entry(enum kmap_slot slot);
+/* PTE_G when the CPU has global pages (CR4.PGE is then on), else 0. */
+uint32_t paging_global_bit(void);
 /* Map the framebuffer into its window; NULL if out of reach. */
 void *paging_map_framebuffer(uint64_t base, uint64_t size);
 /* Read physical memory for ACPI: 0, or -1 (buf untouched) when the range

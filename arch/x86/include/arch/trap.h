@@ -10,6 +10,7 @@
 #define T_ILLOP 6
 #define T_NOMATH 7 /* #NM: CR0.EM is set, there is no x87 */
 #define T_DBLFLT 8
+#define T_STACK 12 /* #SS: through SS, past its limit */
 #define T_GPFLT 13
 #define T_PGFLT 14
 #define T_IRQ0 32 /* the 8259s are remapped to 32..47 */
@@ -83,6 +84,10 @@ void trap_dispatch(struct trapframe *tf);
  */
 void nmi_enable(void);
 void trap_dump(const struct trapframe *tf, uint32_t cr2);
+/* A #GP or #SS the current task raised in ring 3: when it was a segment
+ * limit, 1 with a line into buf naming the access, the segment, its limit
+ * (segfault.c); else 0. */
+int trap_segment_violation(const struct trapframe *tf, char *buf, unsigned size);
 void double_fault_task(void);
 
 /*
