@@ -38,8 +38,8 @@ LIBGCC32 := $(shell $(KCC) -m32 -print-libgcc-file-name)
 
 KERNEL_SRCS := $(wildcard arch/x86/*.c) \
 	$(filter-out arch/x86/trampoline.S,$(wildcard arch/x86/*.S)) \
-	$(wildcard core/*.c) $(wildcard core/*/*.c) \
-	lib/fmt.c lib/config.c lib/elf32.c lib/string.c \
+	$(wildcard core/*.c) $(wildcard core/*/*.c) $(wildcard drivers/*.c) \
+	lib/fmt.c lib/config.c lib/elf32.c lib/string.c lib/crc32.c lib/guid.c \
 	$(wildcard test/kernel/*.c)
 KERNEL_OBJS := $(patsubst %,$(BUILD)/kernel/%.o,$(KERNEL_SRCS)) $(BUILD)/kernel/user_programs.o \
 	$(BUILD)/kernel/scenarios.o
@@ -144,7 +144,7 @@ ECFLAGS := -std=gnu11 -O2 -g -fpic -ffreestanding -fno-stack-protector -fno-stac
 ELDFLAGS := -nostdlib -znocombreloc -T $(EFI_LIB)/elf_x86_64_efi.lds -shared -Bsymbolic \
 	-L$(EFI_LIB) $(EFI_LIB)/crt0-efi-x86_64.o
 
-LOADER_SRCS := $(wildcard efi/*.c) lib/fmt.c lib/config.c lib/elf32.c
+LOADER_SRCS := $(wildcard efi/*.c) lib/fmt.c lib/config.c lib/elf32.c lib/guid.c
 LOADER_OBJS := $(patsubst %,$(BUILD)/efi/%.o,$(LOADER_SRCS)) \
 	$(BUILD)/efi/arch/x86/trampoline.S.o $(BUILD)/efi/efi/kernel_blob.S.o
 LOADER_SO := $(BUILD)/efi/loader.so
@@ -189,8 +189,16 @@ $(EFI_APP): $(LOADER_SO) efi/sbat.csv
 # ----------------------------------------------------------------- image ---
 IMAGE := $(BUILD)/playground.img
 CFG ?=
+# Our swap partition after the ESP, in MiB (docs/storage.md); 0: none.
+# disk/mkimage.sh reads it from the environment (make exports a variable
+# given on the command line); the image is made again when it changes.
+SWAP ?= 64
+SWAP_STAMP := $(BUILD)/swap.stamp
+$(shell mkdir -p $(BUILD) && { [ "$$(cat $(SWAP_STAMP) 2>/dev/null)" = "$(SWAP)" ] || \
+	echo "$(SWAP)" > $(SWAP_STAMP); })
+export SWAP
 
-$(IMAGE): $(EFI_APP) disk/mkimage.sh $(CFG)
+$(IMAGE): $(EFI_APP) disk/mkimage.sh $(CFG) $(SWAP_STAMP)
 	@echo "  IMAGE   $@"
 	$(Q)disk/mkimage.sh $@ $(EFI_APP) $(CFG)
 
@@ -218,6 +226,22 @@ $(BUILD)/host/%: test/host/%.c
 	@echo "  HOSTCC  $@"
 	$(Q)$(HOST_CC) $(HOST_CFLAGS) -o $@ $(filter %.c,$^) -lcmocka
 
+# test_blk.c and test_gpt.c #include core/blk/blk.c (and gpt.c), so that
+# their state starts afresh in each test; the rest links as usual.
+BLK_TEST_SRCS := $(MM_SRCS) test/host/sim/memdisk.c lib/crc32.c lib/guid.c
+$(BUILD)/host/test_blk $(BUILD)/host/test_gpt: $(BUILD)/host/%: test/host/%.c $(BLK_TEST_SRCS)
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $@"
+	$(Q)$(HOST_CC) $(HOST_CFLAGS) -o $@ $< $(BLK_TEST_SRCS) -lcmocka
+
+# test_pci.c: PCI and the disk drivers on the simulated PC of
+# test/host/sim/hwsim.c (its own pci_drivers table, with a fake driver).
+PCI_TEST_SRCS := $(MM_SRCS) test/host/sim/memdisk.c test/host/sim/hwsim.c \
+	test/host/sim/hwsim_disks.c test/host/sim/hwsim_ahci.c test/host/sim/hwsim_virtio.c \
+	test/host/sim/hwsim_nvme.c core/blk/blk.c arch/x86/acpi.c drivers/pci.c drivers/pci_msi.c \
+	drivers/dma.c drivers/ahci.c drivers/ahci_port.c drivers/virtio_blk.c drivers/nvme.c
+$(BUILD)/host/test_pci: $(PCI_TEST_SRCS)
+
 # test_apic.c #includes the kernel sources it tests (their CPU instructions
 # replaced by a simulation), so it compiles alone: its .d file names those
 # .c files as prerequisites, which the rule above would compile again.
@@ -232,11 +256,25 @@ FUZZ_CFLAGS := -std=gnu11 -O1 -g -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=all -Wall -Wextra -Werror -DHOST_TEST \
 	-Itest/host/sim -Iinclude -Iarch/x86/include -I.
 FUZZ_MM := $(BUILD)/fuzz/fuzz_mm
+FUZZ_GPT := $(BUILD)/fuzz/fuzz_gpt
 
 $(FUZZ_MM): test/fuzz/fuzz_mm.c test/host/mm_ops.c $(MM_SRCS)
 	@mkdir -p $(dir $@) $(BUILD)/fuzz/corpus
 	@echo "  FUZZCC  $@"
 	$(Q)clang $(FUZZ_CFLAGS) -o $@ $^
+
+# fuzz_gpt.c #includes core/blk/blk.c and gpt.c, as test_blk.c does. Its
+# first seed is a real GPT (sgdisk on a 128 KiB file, made here, never
+# kept in git), so the fuzzer starts past the signature and the CRCs.
+GPT_SEED := $(BUILD)/fuzz/corpus-gpt/seed
+$(FUZZ_GPT): test/fuzz/fuzz_gpt.c $(BLK_TEST_SRCS)
+	@mkdir -p $(dir $@) $(BUILD)/fuzz/corpus-gpt
+	@echo "  FUZZCC  $@"
+	$(Q)clang $(FUZZ_CFLAGS) -o $@ $< $(BLK_TEST_SRCS)
+	$(Q)[ -f $(GPT_SEED) ] || { rm -f $(BUILD)/fuzz/seed.img && truncate -s 128K $(BUILD)/fuzz/seed.img && \
+		sgdisk -a 8 -n 1:40:+40K -t 1:5F2E10B8-696F-4B47-BF6C-FE8AF08F452A -c 1:playground-swap \
+			-n 2:0:+20K -t 2:ef00 $(BUILD)/fuzz/seed.img >/dev/null && \
+		{ printf '\000'; head -c 40000 $(BUILD)/fuzz/seed.img; } > $(GPT_SEED); }
 
 # ------------------------------------------------------------------ runs ---
 .PHONY: all deps deps-test kernel loader image run debug test test-host test-boot fuzz clean \
@@ -322,15 +360,19 @@ test: deps-test
 deps-test:
 	$(Q)scripts/deps.sh test
 
-test-host: $(HOST_TESTS) $(FUZZ_MM)
+test-host: $(HOST_TESTS) $(FUZZ_MM) $(FUZZ_GPT)
 	$(Q)CMOCKA_MESSAGE_OUTPUT=TAP prove --exec '' $(HOST_TESTS)
 	$(Q)$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=10
 
-fuzz: $(FUZZ_MM)
+fuzz: $(FUZZ_MM) $(FUZZ_GPT)
 	@echo "  FUZZ    core/mm for $(FUZZ_SECONDS) s"
 	$(Q)$(FUZZ_MM) -max_total_time=$(FUZZ_SECONDS) -max_len=3000 -print_final_stats=1 \
 		$(BUILD)/fuzz/corpus 2>$(BUILD)/fuzz/log || { tail -40 $(BUILD)/fuzz/log; exit 1; }
 	@grep -E "stat::number_of_executed_units|stat::peak_rss" $(BUILD)/fuzz/log | sed 's/^/  /'
+	@echo "  FUZZ    the GPT reader for $(FUZZ_SECONDS) s"
+	$(Q)$(FUZZ_GPT) -max_total_time=$(FUZZ_SECONDS) -max_len=40000 -print_final_stats=1 \
+		$(BUILD)/fuzz/corpus-gpt 2>$(BUILD)/fuzz/log-gpt || { tail -40 $(BUILD)/fuzz/log-gpt; exit 1; }
+	@grep -E "stat::number_of_executed_units|stat::peak_rss" $(BUILD)/fuzz/log-gpt | sed 's/^/  /'
 
 # The debug kernel (MM_DEBUG=1) for test/boot/stress-debug.t, in its own build dir.
 DEBUG_EFI := $(BUILD)/debug/BOOTX64.EFI
@@ -349,9 +391,10 @@ help:
 	@echo "make report   LOG=build/last-boot.log: the HTML report of a run with report = on"
 	@echo "make pictures copy the pictures the tests made into docs/pictures/ (docs/pictures.md)"
 	@echo "make test     host unit tests and boot tests (what CI runs)"
-	@echo "make image    build $(IMAGE) (CFG=file puts a playground.cfg on it)"
+	@echo "make image    build $(IMAGE) (CFG=file puts a playground.cfg on it;"
+	@echo "              SWAP=MiB sizes our swap partition, 64 by default, 0 for none)"
 	@echo "make debug    boot halted, waiting for gdb (see README); make gdb attaches to it"
-	@echo "make fuzz     libFuzzer over core/mm (FUZZ_SECONDS=60)"
+	@echo "make fuzz     libFuzzer over core/mm and the GPT reader (FUZZ_SECONDS=60 each)"
 	@echo "make clean    remove $(BUILD)/"
 	@echo "make usb      list USB sticks; DEV=/dev/sdX writes the image to one (docs/real-hardware.md)"
 	@echo "make sign     KEY=key.pem CERT=cert.pem: a Secure Boot signed loader and image"

@@ -6,6 +6,7 @@
  *   paging        the kernel's own page directory: the loader's identity
  *                 mapping goes away with the loader's directory
  *   interrupts    8259 remapped, APICs silenced, PIT at 100 Hz
+ *   devices       PCI functions found, drivers attached, disks read
  *   run steps     what playground.cfg asks for (run=), then finish
  */
 #include <arch/apic.h>
@@ -18,6 +19,8 @@
 
 #include <layout.h>
 
+#include "core/blk/blk.h"
+#include "core/blk/gpt.h"
 #include "core/fbcon.h"
 #include "core/kernel.h"
 #include "core/log.h"
@@ -29,6 +32,7 @@
 #include "core/task/bench.h"
 #include "core/task/task.h"
 #include "core/view/view.h"
+#include "drivers/pci.h"
 #include "lib/config.h"
 #include "test/kernel/ktests.h"
 
@@ -118,6 +122,8 @@ static void run_suites(uint32_t suites)
 {
 	if (suites & SUITE_BOOT)
 		ktest_boot();
+	if (suites & SUITE_DISK)
+		ktest_disk();
 	if (suites & SUITE_MM)
 		ktest_mm();
 	if (suites & SUITE_TASK)
@@ -254,6 +260,9 @@ void kmain(uint32_t magic, uint32_t bi_phys)
 	pic_init();
 	apic_quiesce(bi->rsdp);
 	mm_setup(bi);
+	blk_init(bi->tsc_khz);
+	pci_init(bi->rsdp); /* and the disks the drivers find */
+	gpt_scan_all(bi->boot_part.guid, bi->boot_part.start_lba, bi->boot_part.found);
 	task_init();
 	pit_init(TICK_HZ);
 	init_task = kthread_create("init", init_main, bi);

@@ -40,6 +40,9 @@ void esp_close(void);
 /* platform.c: facts gathered from the firmware. */
 void find_framebuffer(struct bi_framebuffer *fb);
 void find_rsdp(uint64_t *rsdp, uint32_t *rev);
+/* The GPT partition image was loaded from, from its Device Path (found 0
+ * when there is none); one loader line says what was found. */
+void find_boot_partition(EFI_HANDLE image, struct bi_boot_part *bp);
 void make_executable(uint64_t phys, UINTN pages);
 
 /* com1.c: write s to COM1 by port I/O (115200 8N1) if a 16550 answers a

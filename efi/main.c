@@ -5,7 +5,7 @@
  *   2. playground.cfg and the scripts it names, from the ESP
  *   3. kernel.elf (embedded in this binary) loaded and relocated below
  *      896 MiB, the trampoline copied to its own page, a boot page directory
- *   4. GOP framebuffer and ACPI RSDP recorded
+ *   4. GOP framebuffer, ACPI RSDP and the boot partition's GPT GUID recorded
  *   5. memory map, ExitBootServices, trampoline (arch/x86/trampoline.S)
  *
  * Every failure until ExitBootServices is called is printed and returned
@@ -178,6 +178,7 @@ static void fill_bootinfo(struct bootinfo *bi, EFI_HANDLE image, const struct ke
 
 	find_framebuffer(&bi->fb);
 	find_rsdp(&bi->rsdp, &bi->rsdp_rev);
+	find_boot_partition(image, &bi->boot_part);
 	bi->serial_in_conout = (uint32_t)con_serial_in_conout();
 	bi->trampoline_phys = h->tramp_phys;
 	bi->boot_pd_phys = h->pd_phys;

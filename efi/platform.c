@@ -1,8 +1,13 @@
 /*
  * platform.c - facts the kernel cannot ask the firmware for later: the GOP
- * framebuffer, the ACPI RSDP, and making the trampoline page executable.
+ * framebuffer, the ACPI RSDP, the partition we were started from, and
+ * making the trampoline page executable.
  */
 #include "loader.h"
+
+#include <stddef.h>
+
+#include "lib/guid.h"
 
 uint64_t alloc_low_pages(EFI_MEMORY_TYPE type, UINTN pages)
 {
@@ -77,6 +82,59 @@ void find_rsdp(uint64_t *rsdp, uint32_t *rev)
 		if (!CompareGuid(&t->VendorGuid, &acpi10))
 			*rsdp = (uint64_t)(UINTN)t->VendorTable;
 	}
+}
+
+/* Nodes walked before a Device Path is taken as broken (real ones have a
+ * handful: PciRoot, Pci, Sata or NVMe, HD, maybe a USB chain). */
+#define DEVICE_PATH_MAX_NODES 64
+#define DEVICE_PATH_NODE_MIN 4 /* type, subtype, 2-byte length */
+/* A Hard Drive node's length (UEFI 2.10, table 10-63): 42 bytes, which
+ * gnu-efi's unpacked struct pads to 48; its fields sit where the spec
+ * puts them, since each is naturally aligned. */
+#define HARDDRIVE_NODE_LENGTH 42
+_Static_assert(offsetof(HARDDRIVE_DEVICE_PATH, SignatureType) == HARDDRIVE_NODE_LENGTH - 1,
+	       "the Hard Drive node's fields at the spec's offsets");
+
+void find_boot_partition(EFI_HANDLE image, struct bi_boot_part *bp)
+{
+	EFI_LOADED_IMAGE *li;
+	EFI_DEVICE_PATH *dp;
+
+	SetMem(bp, sizeof *bp, 0);
+	if (uefi_call_wrapper(BS->HandleProtocol, 3, image, &LoadedImageProtocol, (void **)&li) !=
+		    EFI_SUCCESS ||
+	    !(dp = DevicePathFromHandle(li->DeviceHandle))) {
+		lprintf("loader: boot partition: no device path for the boot device\n");
+		return;
+	}
+	for (int n = 0; n < DEVICE_PATH_MAX_NODES && !IsDevicePathEnd(dp); n++) {
+		UINTN len = DevicePathNodeLength(dp);
+		if (len < DEVICE_PATH_NODE_MIN)
+			break;
+		if (DevicePathType(dp) == MEDIA_DEVICE_PATH &&
+		    DevicePathSubType(dp) == MEDIA_HARDDRIVE_DP && len >= HARDDRIVE_NODE_LENGTH) {
+			HARDDRIVE_DEVICE_PATH *hd = (HARDDRIVE_DEVICE_PATH *)dp;
+			if (hd->MBRType != MBR_TYPE_EFI_PARTITION_TABLE_HEADER ||
+			    hd->SignatureType != SIGNATURE_TYPE_GUID) {
+				lprintf("loader: boot partition %u is on an MBR disk: the kernel cannot "
+					"name its disk\n",
+					hd->PartitionNumber);
+				return;
+			}
+			CopyMem(bp->guid, hd->Signature, sizeof bp->guid);
+			bp->start_lba = hd->PartitionStart;
+			bp->blocks = hd->PartitionSize;
+			bp->number = hd->PartitionNumber;
+			bp->found = 1;
+			char g[GUID_TEXT];
+			lprintf("loader: boot partition %u: GPT GUID %s, LBA %lu, %lu blocks\n",
+				bp->number, guid_text(bp->guid, g), (unsigned long)bp->start_lba,
+				(unsigned long)bp->blocks);
+			return;
+		}
+		dp = NextDevicePathNode(dp);
+	}
+	lprintf("loader: boot partition: the boot device's path has no hard-drive node\n");
 }
 
 /*

@@ -24,8 +24,8 @@ typedef uint64_t bi_u64 __attribute__((aligned(8)));
 #define BOOTINFO_MAGIC 0x49424750u /* "PGBI" */
 /* Any change of the layout below bumps it: a loader and a kernel from
  * different trees then stop at the kernel's handoff check. 2: loader_flags
- * gone, tsc_khz moved up beside tsc_at_ebs. */
-#define BOOTINFO_VERSION 2u
+ * gone, tsc_khz moved up beside tsc_at_ebs. 3: boot_part. */
+#define BOOTINFO_VERSION 3u
 #define KERNEL_ENTRY_MAGIC 0x2BADB0B5u /* in EAX at kernel entry */
 
 /* UEFI memory types, kept as the firmware numbered them. */
@@ -96,6 +96,18 @@ struct bi_file {
 	char path[CONFIG_PATH_MAX];
 };
 
+/* The partition the loader was started from: the Hard Drive node of its
+ * Loaded Image's Device Path (UEFI 2.10, 10.3.5.1). The kernel finds the
+ * boot disk by this GUID among the GPTs it reads (core/blk/gpt.c). */
+struct bi_boot_part {
+	uint8_t guid[16];  /* the GPT unique partition GUID, bytes as on disk */
+	bi_u64 start_lba;  /* first block of the partition, in the disk's blocks */
+	bi_u64 blocks;     /* its size in blocks */
+	uint32_t number;   /* partition number, from 1 */
+	uint32_t found;    /* 1: a GPT Hard Drive node was there; 0: none (MBR,
+			    * El Torito, network boot) */
+};
+
 #define BI_MAX_KEEP 16
 #define BI_MAX_FILES CONFIG_MAX_SCRIPTS
 #define BI_LOG_SIZE 2048
@@ -122,6 +134,7 @@ struct bootinfo {
 	bi_u64 rsdp;     /* ACPI RSDP, 0 if none */
 	uint32_t rsdp_rev; /* 0: ACPI 1.0, 2: ACPI 2.0+ */
 	uint32_t serial_in_conout; /* firmware mirrored ConOut to a UART */
+	struct bi_boot_part boot_part;
 
 	struct bi_framebuffer fb;
 	struct pg_config cfg;
@@ -144,6 +157,7 @@ struct bootinfo {
 
 _Static_assert(sizeof(struct bi_mem_range) == 32, "bi_mem_range layout");
 _Static_assert(sizeof(struct bi_framebuffer) % 8 == 0, "bi_framebuffer layout");
+_Static_assert(sizeof(struct bi_boot_part) == 40, "bi_boot_part layout");
 _Static_assert(sizeof(struct bootinfo) % 8 == 0, "bootinfo layout");
 
 #endif

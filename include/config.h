@@ -31,7 +31,8 @@ enum gdb_wait { GDB_OFF = 0, GDB_LOADER, GDB_KERNEL }; /* who waits for gdb */
 #define SUITE_TASK 0x04u
 #define SUITE_SCENARIO 0x08u
 #define SUITE_STRESS 0x10u
-#define SUITE_ALL 0x1Fu
+#define SUITE_DISK 0x20u
+#define SUITE_ALL 0x3Fu
 
 #define CONFIG_MAX_STEPS 4
 #define CONFIG_MAX_SCRIPTS 8

@@ -13,6 +13,8 @@
  *              | framebuffer window 64 MiB |
  *   0xFC000000 +---------------------------+
  *              | unused                    |
+ *   0xFF400000 +---------------------------+  MMIO_BASE
+ *              | device BARs, uncached     |  one shared page table
  *   0xFF800000 +---------------------------+  KMAP_BASE
  *              | kmap slots + MMIO fixmaps |  one shared page table
  *   0xFFC00000 +---------------------------+
@@ -35,6 +37,11 @@
 #define FB_WINDOW_BASE 0xF8000000u
 #define FB_WINDOW_SIZE 0x04000000u
 
+/* Devices' register BARs (mmio_map, arch/mmio.h): 4 MiB, one page table
+ * made at boot, so every task's directory shares it. A disk controller
+ * needs a few pages (AHCI 1-2, NVMe 4, virtio's MSI-X table 1). */
+#define MMIO_BASE 0xFF400000u
+#define MMIO_WINDOW_SIZE 0x00400000u
 #define KMAP_BASE 0xFF800000u /* 1024 slots of one page each */
 
 /* Where 32-bit paging without PAE ends: physical memory at or above it

@@ -70,8 +70,10 @@ def disk_args(image, disk):
     raise ValueError("unknown disk kind %r" % disk)
 
 
-def make_image(build, name, cfg_text=None, files=(), efi=None):
-    """A copy of the disk image with its own playground.cfg and scripts."""
+def make_image(build, name, cfg_text=None, files=(), efi=None, swap=64):
+    """A copy of the disk image with its own playground.cfg and scripts,
+    and our swap partition of swap MiB (0: none), whatever SWAP says in
+    the environment (make exports it)."""
     outdir = os.path.join(build, "test", name)
     os.makedirs(outdir, exist_ok=True)
     image = os.path.join(outdir, "disk.img")
@@ -82,7 +84,7 @@ def make_image(build, name, cfg_text=None, files=(), efi=None):
             f.write(cfg_text)
         args.append(cfg)
     args += list(files)
-    subprocess.run(args, check=True)
+    subprocess.run(args, check=True, env=dict(os.environ, SWAP=str(swap)))
     return image
 
 

@@ -15,15 +15,19 @@
  * and says that it runs on the boot CPU alone (the others stay parked in
  * the firmware's wait loop, since no INIT/SIPI is ever sent).
  *
+ * The MADT is found through acpi.c's root-table walk.
+ *
  * References: the APIC chapter of the Intel SDM vol. 3A (its number moves
- * between editions; sections are named by title below), ACPI 6.5 5.2.5
- * (RSDP), 5.2.7-8 (RSDT, XSDT), 5.2.12 (MADT).
+ * between editions; sections are named by title below), ACPI 6.5 5.2.12
+ * (MADT).
  */
+#include <arch/acpi.h>
 #include <arch/apic.h>
 #include <arch/cpu.h>
 #include <arch/paging.h>
 #include <arch/trap.h>
 
+#include <errnum.h>
 #include <layout.h>
 
 #include "core/log.h"
@@ -302,6 +306,35 @@ void apic_stray_interrupt(uint32_t vector)
 		strays == STRAY_LOG_MAX ? "; further ones are counted, not logged" : "");
 }
 
+void apic_end_vector(uint32_t vector)
+{
+	lapic_end_if_in_service(vector);
+}
+
+/* The MSI address register (Intel SDM, "Message Signalled Interrupts"):
+ * the local APIC's range, the destination ID in bits 19:12, physical
+ * destination mode (bit 2 clear), no redirection hint (bit 3 clear). The
+ * data: the vector, fixed delivery (bits 10:8 zero), edge (bit 15 clear). */
+#define MSI_ADDRESS_BASE 0xFEE00000u
+#define MSI_DEST_SHIFT 12
+#define MSI_DEST_MAX 0xFFu /* 8 bits: a wider x2APIC ID needs interrupt remapping */
+#define LAPIC_ID 0x020
+#define XAPIC_ID_SHIFT 24 /* xAPIC: the ID in bits 31:24; x2APIC: the whole register */
+
+int apic_msi_message(uint8_t vector, uint32_t *address, uint32_t *data)
+{
+	if (lapic_mode == LAPIC_NONE)
+		return -ENODEV;
+	uint32_t id = lapic_read(LAPIC_ID);
+	if (lapic_mode == LAPIC_XAPIC)
+		id >>= XAPIC_ID_SHIFT;
+	if (id > MSI_DEST_MAX)
+		return -ENODEV;
+	*address = MSI_ADDRESS_BASE | id << MSI_DEST_SHIFT;
+	*data = vector;
+	return 0;
+}
+
 void apic_spurious_interrupt(void)
 {
 	/* Linux's spurious_interrupt() checks the ISR the same way. */
@@ -311,140 +344,6 @@ void apic_spurious_interrupt(void)
 unsigned apic_stray_count(void)
 {
 	return strays;
-}
-
-/* ---------------------------------------------------------------- ACPI */
-
-/* ACPI tables are read through phys_read: they may lie above the direct map,
- * or at or above 4 GiB, where phys_read refuses them. */
-struct acpi_header {
-	char sig[4];
-	uint32_t length;
-	uint8_t revision, checksum;
-	char oem[6], oem_table[8];
-	uint32_t oem_rev, creator, creator_rev;
-} __attribute__((packed));
-
-struct acpi_rsdp {
-	char sig[8];
-	uint8_t checksum;
-	char oem[6];
-	uint8_t revision; /* 2 and up: the fields after rsdt exist */
-	uint32_t rsdt;
-	uint32_t length;
-	uint64_t xsdt;
-	uint8_t ext_checksum, reserved[3];
-} __attribute__((packed));
-
-#define RSDP_V1_SIZE 20     /* ACPI 1.0's RSDP ends after rsdt */
-#define RSDP_XSDT_REVISION 2
-#define ACPI_ROOT_MAX_BYTES 4096 /* ~500 tables: a bound on a corrupt length */
-
-enum root_result { ROOT_FOUND, ROOT_NOT_LISTED, ROOT_FAR, ROOT_BAD_SIGNATURE };
-
-/* A table found through a root table: where it is, and its header. */
-struct acpi_table {
-	uint64_t pa;
-	struct acpi_header h;
-};
-
-/* Why what starts at pa cannot be read whole, for a log line. */
-static const char *far_reason(uint64_t pa)
-{
-	return pa >= FOUR_GIB ? "is above 4 GiB, out of reach of 32-bit paging"
-			      : "reaches 4 GiB, out of reach of 32-bit paging";
-}
-
-/* Read the RSDP at pa into *p (xsdt left 0 before ACPI 2.0); 0 with a log
- * line when it is out of reach or not an RSDP. */
-static int read_rsdp(uint64_t pa, struct acpi_rsdp *p)
-{
-	memset(p, 0, sizeof *p);
-	if (phys_read(pa, p, RSDP_V1_SIZE) < 0) {
-		log_normal("apic: ACPI RSDP at 0x%08llx %s\n", (unsigned long long)pa,
-			   far_reason(pa));
-		return 0;
-	}
-	if (memcmp(p->sig, "RSD PTR ", sizeof p->sig)) {
-		log_normal("apic: no ACPI RSDP signature at 0x%08llx\n", (unsigned long long)pa);
-		return 0;
-	}
-	/* ACPI 2.0 and up: the XSDT's address follows. When those bytes reach
-	 * 4 GiB, phys_read copies nothing and xsdt stays 0: the RSDT is all
-	 * there is to use. */
-	if (p->revision >= RSDP_XSDT_REVISION)
-		(void)phys_read(pa, p, sizeof *p);
-	return 1;
-}
-
-/*
- * Look for the table with signature sig among the entries of the root
- * table (XSDT or RSDT, named root_sig, entry bytes apart) at root; fill
- * *out when found. Entries above 4 GiB are skipped: another root may list
- * a copy below.
- */
-static enum root_result root_find(uint64_t root, const char *root_sig, unsigned entry,
-				  const char *sig, struct acpi_table *out)
-{
-	struct acpi_header h;
-
-	if (phys_read(root, &h, sizeof h) < 0)
-		return ROOT_FAR;
-	if (memcmp(h.sig, root_sig, sizeof h.sig))
-		return ROOT_BAD_SIGNATURE;
-	uint32_t end = h.length < ACPI_ROOT_MAX_BYTES ? h.length : ACPI_ROOT_MAX_BYTES;
-	for (uint32_t off = sizeof h; off + entry <= end; off += entry) {
-		uint64_t table = 0;
-		if (phys_read(root + off, &table, entry) < 0)
-			return ROOT_FAR;
-		if (table && phys_read(table, &out->h, sizeof out->h) == 0 &&
-		    !memcmp(out->h.sig, sig, sizeof out->h.sig)) {
-			out->pa = table;
-			return ROOT_FOUND;
-		}
-	}
-	return ROOT_NOT_LISTED;
-}
-
-/* Why the root table at root was of no use, for the log line. */
-static const char *root_problem(enum root_result r, uint64_t root)
-{
-	if (r == ROOT_FAR)
-		return far_reason(root);
-	if (r == ROOT_BAD_SIGNATURE)
-		return "has a bad signature";
-	return "lists no such table below 4 GiB";
-}
-
-/*
- * Find the ACPI table with signature sig through the RSDP at rsdp_pa: in
- * the XSDT (ACPI 2.0+, 64-bit entries), or, when that is out of reach,
- * broken or lacks the table, in the RSDT (32-bit entries), which firmware
- * keeps for 32-bit systems like this one. Each fallback is logged.
- */
-static int find_table(uint64_t rsdp_pa, const char *sig, struct acpi_table *out)
-{
-	struct acpi_rsdp p;
-	enum root_result r;
-
-	if (!read_rsdp(rsdp_pa, &p))
-		return 0;
-	if (p.xsdt) {
-		r = root_find(p.xsdt, "XSDT", sizeof(uint64_t), sig, out);
-		if (r == ROOT_FOUND)
-			return 1;
-		log_normal("apic: ACPI XSDT at 0x%08llx %s: %s\n", (unsigned long long)p.xsdt,
-			   root_problem(r, p.xsdt),
-			   p.rsdt ? "trying the RSDT" : "and there is no RSDT");
-	}
-	if (!p.rsdt)
-		return 0;
-	r = root_find(p.rsdt, "RSDT", sizeof(uint32_t), sig, out);
-	if (r == ROOT_FOUND)
-		return 1;
-	log_normal("apic: ACPI RSDT at 0x%08llx %s\n", (unsigned long long)p.rsdt,
-		   root_problem(r, p.rsdt));
-	return 0;
 }
 
 /* -------------------------------------------------------------- IO-APIC */
@@ -590,7 +489,7 @@ static void madt_quiesce(uint64_t rsdp)
 	struct madt_totals t = { 0, 0 };
 	struct acpi_table madt;
 
-	if (!rsdp || !find_table(rsdp, "APIC", &madt)) {
+	if (acpi_find_table(rsdp, "APIC", &madt)) {
 		log_normal("apic: no ACPI MADT: IO-APICs left as they are\n");
 		log_normal("cpu: no MADT; running on the boot CPU\n");
 		return;

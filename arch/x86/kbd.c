@@ -153,15 +153,19 @@ static unsigned ring_put(const char *s, unsigned n)
 	return n;
 }
 
-static void kbd_irq(void)
+/* IRQ 1 is the i8042's alone: ours when it held a byte. */
+static int kbd_irq(void *ctx)
 {
-	unsigned queued = 0;
+	unsigned queued = 0, bytes = 0;
+
+	(void)ctx;
 
 	for (int i = 0; i < DRAIN_LIMIT; i++) {
 		uint8_t status = inb(I8042_STATUS);
 		if (!(status & STATUS_OUTPUT_FULL))
 			break;
 		uint8_t code = inb(I8042_DATA);
+		bytes++;
 		if (status & STATUS_AUX)
 			continue; /* a mouse byte, though the port is off */
 		char seq[KBD_SEQ_MAX];
@@ -169,6 +173,7 @@ static void kbd_irq(void)
 	}
 	if (queued && notify)
 		notify();
+	return bytes ? IRQ_HANDLED : IRQ_NONE;
 }
 
 int kbd_init(void)
@@ -190,7 +195,7 @@ int kbd_init(void)
 	drain();
 	kbd_state_init(&state);
 	present = 1;
-	irq_register(KBD_IRQ, kbd_irq);
+	irq_register(KBD_IRQ, kbd_irq, 0);
 	pic_unmask(KBD_IRQ);
 	log_normal("kbd: i8042 keyboard controller on IRQ %d, scan code set 1, %s\n", KBD_IRQ,
 		   acked ? "keyboard answered" : "no keyboard answered (yet)");

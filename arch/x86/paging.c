@@ -10,6 +10,8 @@
  *     mappings of pages the direct map does not reach (highmem), plus
  *     uncached device mappings made at boot (the local APIC; the
  *     IO-APICs, one after the other in a single slot);
+ *   - the MMIO window: one page table for devices' register BARs, mapped
+ *     uncached by drivers at probe (mmio_map);
  *   - the framebuffer window, when there is a framebuffer.
  * No kernel page table is ever added after boot, so the copies in task
  * directories never go stale. The loader's identity mapping of the
@@ -27,6 +29,8 @@
 
 static pde_t kernel_pd[NPDENTRIES] __attribute__((aligned(PGSIZE)));
 static pte_t kmap_pt[NPTENTRIES] __attribute__((aligned(PGSIZE)));
+static pte_t mmio_pt[NPTENTRIES] __attribute__((aligned(PGSIZE)));
+static uint32_t mmio_used; /* pages of the MMIO window handed out, from its start */
 
 pfn_t lowmem_end_pfn;
 paddr_t kernel_pd_phys;
@@ -42,6 +46,7 @@ void paging_init(uint32_t lowmem_end)
 
 	memset(kernel_pd, 0, sizeof kernel_pd);
 	memset(kmap_pt, 0, sizeof kmap_pt);
+	memset(mmio_pt, 0, sizeof mmio_pt);
 	/* Accessed and dirty are set up front: the CPU would set them on first
 	 * use in whichever directory is loaded, and the copies of the kernel
 	 * half in the task directories would drift apart bit by bit. */
@@ -49,6 +54,7 @@ void paging_init(uint32_t lowmem_end)
 		kernel_pd[KERNEL_PDX + PDX(pa)] =
 			pa | PTE_P | PTE_W | PTE_PS | PTE_A | PTE_D | global_bit;
 	kernel_pd[PDX(KMAP_BASE)] = virt_to_phys(kmap_pt) | PTE_P | PTE_W | PTE_A;
+	kernel_pd[PDX(MMIO_BASE)] = virt_to_phys(mmio_pt) | PTE_P | PTE_W | PTE_A;
 
 	kernel_pd_phys = virt_to_phys(kernel_pd);
 	tss_set_double_fault_cr3(kernel_pd_phys);
@@ -102,6 +108,46 @@ void *fixmap(enum kmap_slot slot, paddr_t pa)
 	kmap_pt[slot] = PG_ROUND_DOWN(pa) | PTE_P | PTE_W | PTE_PCD | PTE_PWT | global_bit;
 	tlb_flush_page(va);
 	return (void *)(va + PGOFF(pa));
+}
+
+_Static_assert(MMIO_WINDOW_SIZE == PTSPAN && MMIO_BASE % PTSPAN == 0,
+	       "the MMIO window is exactly one page table");
+
+/* Mappings are handed out upward from the window's start; the newest one
+ * given back lowers the mark again (drivers unwind newest first). A new
+ * entry in a slot that was not present needs no invalidation: x86 never
+ * caches a not-present entry. */
+void *mmio_map(uint64_t pa, uint32_t size)
+{
+	if (!size || pa >= FOUR_GIB || size > FOUR_GIB - pa)
+		return 0;
+	paddr_t first = PG_ROUND_DOWN((paddr_t)pa);
+	uint32_t pages = (PGOFF(pa) + size + PGSIZE - 1) / PGSIZE;
+
+	if (pages > NPTENTRIES - mmio_used)
+		return 0;
+	for (uint32_t i = 0; i < pages; i++)
+		mmio_pt[mmio_used + i] =
+			(first + i * PGSIZE) | PTE_P | PTE_W | PTE_PCD | PTE_PWT | global_bit;
+	vaddr_t va = MMIO_BASE + mmio_used * PGSIZE + PGOFF(pa);
+	mmio_used += pages;
+	return (void *)va;
+}
+
+void mmio_unmap(void *va, uint32_t size)
+{
+	vaddr_t start = PG_ROUND_DOWN((vaddr_t)va);
+	uint32_t first = (start - MMIO_BASE) / PGSIZE;
+	uint32_t pages = (PGOFF((vaddr_t)va) + size + PGSIZE - 1) / PGSIZE;
+
+	if (!va || start < MMIO_BASE || first + pages > mmio_used)
+		return;
+	for (uint32_t i = 0; i < pages; i++) {
+		mmio_pt[first + i] = 0;
+		tlb_flush_page(start + i * PGSIZE);
+	}
+	if (first + pages == mmio_used)
+		mmio_used = first;
 }
 
 void *paging_map_framebuffer(uint64_t base, uint64_t size)

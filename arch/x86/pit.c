@@ -12,10 +12,12 @@
 
 volatile uint32_t ticks;
 
-static void pit_irq(void)
+static int pit_irq(void *ctx)
 {
+	(void)ctx;
 	ticks++;
 	timer_tick();
+	return IRQ_HANDLED;
 }
 
 void pit_init(unsigned hz)
@@ -25,6 +27,6 @@ void pit_init(unsigned hz)
 	outb(PIT_CMD, PIT_MODE2_LOHI);
 	outb(PIT_CH0, divisor & 0xFF);
 	outb(PIT_CH0, divisor >> 8);
-	irq_register(0, pit_irq);
+	irq_register(0, pit_irq, 0);
 	pic_unmask(0);
 }

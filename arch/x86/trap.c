@@ -13,6 +13,8 @@
 #include <arch/segment.h>
 #include <arch/trap.h>
 
+#include <errnum.h>
+
 #include "core/kernel.h"
 #include "core/log.h"
 #include "lib/fmt.h"
@@ -27,14 +29,88 @@ static const char *const exception_names[32] = {
 	"#CP control protection",
 };
 
-static irq_handler_fn irq_handlers[16];
+/* Who is called for an interrupt: a chain per 8259 line (INTx lines are
+ * shared), one owner per MSI vector. Written at boot and by drivers in
+ * task context, read in the interrupt: interrupts are off for both. */
+struct irq_action {
+	irq_handler_fn fn;
+	void *ctx;
+};
+
+static struct irq_action irq_chain[IRQ_LINES][IRQ_CHAIN_MAX];
+static struct irq_action vector_owner[256];
+static uint32_t vector_taken[256];
+static uint32_t line_taken[IRQ_LINES], line_unclaimed[IRQ_LINES];
 uint32_t fixup_last_cr2, fixup_last_error;
 
 extern const struct extable_entry __extable_start[], __extable_end[];
 
-void irq_register(int irq, irq_handler_fn fn)
+int irq_register(int line, irq_handler_fn fn, void *ctx)
 {
-	irq_handlers[irq] = fn;
+	struct irq_action *free_slot = 0;
+
+	if (line < 0 || line >= IRQ_LINES || !fn)
+		return -EINVAL;
+	for (int i = 0; i < IRQ_CHAIN_MAX; i++) {
+		struct irq_action *a = &irq_chain[line][i];
+		if (a->fn == fn && a->ctx == ctx)
+			return 0;
+		if (!a->fn && !free_slot)
+			free_slot = a;
+	}
+	if (!free_slot)
+		return -ENOSPC;
+	*free_slot = (struct irq_action){ fn, ctx };
+	return 0;
+}
+
+void irq_unregister(int line, irq_handler_fn fn, void *ctx)
+{
+	if (line < 0 || line >= IRQ_LINES)
+		return;
+	for (int i = 0; i < IRQ_CHAIN_MAX; i++)
+		if (irq_chain[line][i].fn == fn && irq_chain[line][i].ctx == ctx)
+			irq_chain[line][i] = (struct irq_action){ 0, 0 };
+}
+
+/* Vectors a device may own: not the 8259's, the system call's or the
+ * local APIC's spurious vector. */
+static int vector_assignable(int v)
+{
+	return v >= FIRST_UNUSED_VECTOR && v < T_SPURIOUS && v != T_SYSCALL;
+}
+
+int irq_alloc_vector(irq_handler_fn fn, void *ctx)
+{
+	if (!fn)
+		return -EINVAL;
+	for (int v = FIRST_UNUSED_VECTOR; v < T_SPURIOUS; v++) {
+		if (vector_assignable(v) && !vector_owner[v].fn) {
+			vector_owner[v] = (struct irq_action){ fn, ctx };
+			vector_taken[v] = 0;
+			return v;
+		}
+	}
+	return -ENOSPC;
+}
+
+void irq_free_vector(int vector)
+{
+	if (vector_assignable(vector))
+		vector_owner[vector] = (struct irq_action){ 0, 0 };
+}
+
+uint32_t irq_vector_count(int vector)
+{
+	return vector >= 0 && vector < 256 ? vector_taken[vector] : 0;
+}
+
+void irq_line_stats(int line, uint32_t *taken, uint32_t *unclaimed)
+{
+	int ok = line >= 0 && line < IRQ_LINES;
+
+	*taken = ok ? line_taken[line] : 0;
+	*unclaimed = ok ? line_unclaimed[line] : 0;
 }
 
 const char *trap_name(uint32_t vector)
@@ -116,9 +192,24 @@ static void irq(struct trapframe *tf)
 
 	if (pic_spurious(line))
 		return;
-	if (irq_handlers[line])
-		irq_handlers[line]();
+	/* Every handler is asked: on a shared line several devices may have
+	 * raised it at once. */
+	int claimed = 0;
+	for (int i = 0; i < IRQ_CHAIN_MAX; i++)
+		if (irq_chain[line][i].fn)
+			claimed |= irq_chain[line][i].fn(irq_chain[line][i].ctx) == IRQ_HANDLED;
+	line_taken[line]++;
+	line_unclaimed[line] += !claimed;
 	pic_eoi(line);
+}
+
+/* An MSI vector a driver owns: its handler, then the EOI the local APIC
+ * waits for before it delivers that priority class again. */
+static void device_vector(uint32_t v)
+{
+	vector_taken[v]++;
+	vector_owner[v].fn(vector_owner[v].ctx);
+	apic_end_vector(v);
 }
 
 /* NMI: nobody's fault in particular, so never the interrupted task's. The
@@ -173,6 +264,8 @@ void trap_dispatch(struct trapframe *tf)
 		nmi(tf);
 	} else if (v == T_SPURIOUS) {
 		apic_spurious_interrupt();
+	} else if (vector_assignable((int)v) && vector_owner[v].fn) {
+		device_vector(v);
 	} else if (v >= FIRST_UNUSED_VECTOR) {
 		/* Nobody's vector, so a device interrupt the firmware left
 		 * armed, not a CPU exception (0-31): no panic, and from ring 3

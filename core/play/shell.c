@@ -43,9 +43,12 @@ static void take(int (*getc)(void))
 }
 
 /* IRQ 4 (the UART) and IRQ 1 (the keyboard, through its driver). */
-static void serial_irq(void)
+/* The UART's own line (ISA IRQ 4 is not shared): always ours. */
+static int serial_irq(void *ctx)
 {
+	(void)ctx;
 	take(uart_getc);
+	return IRQ_HANDLED;
 }
 
 static void keyboard_input(void)
@@ -173,7 +176,7 @@ void play_shell(void)
 	char line[LINE_MAX];
 
 	play_begin(p, "shell", 1);
-	irq_register(UART_IRQ, serial_irq);
+	irq_register(UART_IRQ, serial_irq, 0);
 	uart_enable_rx_irq();
 	pic_unmask(UART_IRQ);
 	int keyboard = kbd_init();

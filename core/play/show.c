@@ -2,7 +2,8 @@
  * show.c - the playground's "show" commands: what the MMU and the memory
  * manager see. Everything is read from the live structures: the page
  * directory and tables of a task, mem_map, the GDT and the tasks' LDTs,
- * the firmware map.
+ * the firmware map; the PCI functions, disks and partition tables (pci,
+ * blk, gpt).
  *
  * Entry flags print as [P W U A D]: present, writable, user, accessed,
  * dirty, with '-' for a clear bit.
@@ -16,11 +17,15 @@
 #include <arch/trap.h>
 #include <layout.h>
 
+#include "core/blk/blk.h"
+#include "core/blk/gpt.h"
 #include "core/kernel.h"
 #include "core/log.h"
 #include "core/memmap.h"
 #include "core/task/task.h"
 #include "core/view/view.h"
+#include "drivers/dma.h"
+#include "drivers/pci.h"
 #include "lib/fmt.h"
 #include "lib/string.h"
 
@@ -469,6 +474,22 @@ static int show_cpu(void)
 	return 0;
 }
 
+/* show blk: the disks and partitions with their counters, the boot and
+ * swap partitions, and the drivers' DMA memory. */
+static int show_blk(void)
+{
+	struct blk_dev *boot = blk_boot_partition(), *swap = blk_swap_partition();
+
+	if (!blk_first())
+		play_say("no disk: no driver found a controller it drives (show pci)");
+	blk_print_stats();
+	play_say("boot partition: %s; swap partition: %s", boot ? boot->name : "not on our disks",
+		 swap ? swap->name : "none");
+	play_say("in flight: %u request%s; DMA memory of the drivers: %u pages", blk_inflight(),
+		 blk_inflight() == 1 ? "" : "s", dma_pages_in_use());
+	return 0;
+}
+
 static int cmd_show(struct play *p, int argc, char **argv)
 {
 	const char *what = argv[1];
@@ -499,12 +520,19 @@ static int cmd_show(struct play *p, int argc, char **argv)
 		return show_cpu();
 	if (!strcmp(what, "boot") && argc == 2)
 		return show_boot();
+	if (!strcmp(what, "pci") && (argc == 2 || (argc == 3 && !strcmp(argv[2], "caps"))))
+		return pci_print(argc == 3), 0;
+	if (!strcmp(what, "blk") && argc == 2)
+		return show_blk();
+	if (!strcmp(what, "gpt") && argc <= 3)
+		return gpt_print(argc == 3 ? argv[2] : NULL), 0;
 	if (!strcmp(what, "map") && argc == 2)
 		return show_map();
 	if (!strcmp(what, "clear") && argc == 2)
 		return view_clear(), 0;
-	return play_error(p, "usage: show tasks|stats|mmap|gdt|cpu|boot|map|clear | show "
-			  "pd|areas|ldt <task> | show pt|walk|linux011 <task> <addr> | show page <phys>");
+	return play_error(p, "usage: show tasks|stats|mmap|gdt|cpu|boot|blk|map|clear | "
+			  "show pci [caps] | show gpt [disk] | show pd|areas|ldt <task> "
+			  "| show pt|walk|linux011 <task> <addr> | show page <phys>");
 }
 
 /* Every show is a snapshot for the report (when it is on): the command,
@@ -520,6 +548,6 @@ static int cmd_show_and_snapshot(struct play *p, int argc, char **argv)
 
 const struct command show_commands[] = {
 	{ "show", 1, 3, cmd_show_and_snapshot, "<what> [task] [addr]",
-	  "tasks stats mmap gdt ldt cpu boot map clear pd areas pt walk page linux011" },
+	  "tasks stats mmap gdt ldt cpu boot map clear pd areas pt walk page linux011 pci blk gpt" },
 	{ 0, 0, 0, 0, 0, 0 },
 };

@@ -13,6 +13,7 @@
 #include <arch/machine.h>
 #include <arch/trap.h>
 
+#include "core/blk/blk.h"
 #include "core/kernel.h"
 #include "core/log.h"
 #include "core/view/view.h"
@@ -113,6 +114,7 @@ static void wake_one(struct task *t, void *ctx)
 void timer_tick(void)
 {
 	task_for_each(wake_one, NULL);
+	blk_tick(); /* polled disks, and disks that stopped answering */
 	need_resched = 1;
 	watch_tick(); /* the live strip, when on and due (core/view/watch.c) */
 }

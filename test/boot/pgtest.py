@@ -140,6 +140,19 @@ BOOT_LINES = (
     ("mem_map", r"^mm: mem_map at %s, \d+ KiB for \d+ pages; managed \d+ pages" % H8),
     ("zero page", r"^mm: zero page at %s; fork (shares \(copy-on-write\)|copies) page tables$"
                   % H8),
+    ("loader's boot partition", r"^loader: boot partition \d+: GPT GUID [0-9A-F-]{36}, LBA \d+, "
+                                r"\d+ blocks$"),
+    ("PCI functions", r"^pci: \d+ functions? on \d+ bus(es)? \((configuration mechanism #1|ECAM "
+                      r"only)\)$"),
+    ("a PCI function", r"^pci: [0-9a-f]{2}:[0-9a-f]{2}\.[0-7] [0-9a-f]{4}:[0-9a-f]{4} class "
+                       r"[0-9a-f]{2}\.[0-9a-f]{2}\.[0-9a-f]{2} [a-zA-Z() -]+$"),
+    ("the boot partition", r"^blk: (boot partition: \S+ \(GPT GUID [0-9A-F-]{36}\)|the boot "
+                           r"partition \(GPT GUID [0-9A-F-]{36}, LBA \d+\) is not on any disk we "
+                           r"drive \(\d+ disks?\): a USB stick\? This kernel has no USB storage "
+                           r"driver)$"),
+    ("the swap partition", r"^blk: (swap partition: \S+, \d+ MiB(, on the boot disk)?|no swap "
+                           r"partition \(type 5F2E10B8-696F-4B47-BF6C-FE8AF08F452A, name "
+                           r"'playground-swap'\) on any disk we drive)$"),
 )
 
 # What user/prog/faults.c's children must leave in the log: one kill line

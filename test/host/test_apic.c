@@ -1,8 +1,9 @@
 /*
  * test_apic.c - arch/x86/apic.c on a simulated machine: the local APIC in
  * xAPIC and x2APIC mode, the drain of pending interrupts, stray and
- * spurious vectors, the NMI gate (arch/x86/trap.c), and the ACPI walk to
- * the MADT with tables above 4 GiB, broken roots and any number of
+ * spurious vectors, the NMI gate and the interrupt chains and device
+ * vectors (arch/x86/trap.c), MSI messages, and the ACPI walk
+ * (arch/x86/acpi.c) to the MADT with tables above 4 GiB, broken roots and any number of
  * IO-APICs.
  *
  * QEMU's TCG has no x2APIC before QEMU 8, so this is where x2APIC mode is
@@ -51,6 +52,7 @@ static void sim_mmio_write32(volatile uint32_t *reg, uint32_t v);
 #define read_cr4 sim_read_cr
 #define __extable_start sim_extable /* no kernel instruction has a fixup */
 #define __extable_end sim_extable
+#include "arch/x86/acpi.c"
 #include "arch/x86/apic.c"
 #include "arch/x86/trap.c"
 #undef rdmsr
@@ -146,7 +148,7 @@ static unsigned delivered[256];
 /* The registers every x2APIC has, and the LVTs its Version register names. */
 static void x2apic_build(unsigned max_lvt)
 {
-	static const uint32_t always[] = { LAPIC_VERSION, LAPIC_TPR, LAPIC_EOI, LAPIC_SVR,
+	static const uint32_t always[] = { LAPIC_ID, LAPIC_VERSION, LAPIC_TPR, LAPIC_EOI, LAPIC_SVR,
 					   LAPIC_LVT_TIMER, LAPIC_LVT_LINT0, LAPIC_LVT_LINT1,
 					   LAPIC_TIMER_INIT };
 	static const uint32_t optional[] = { LAPIC_LVT_ERROR, LAPIC_LVT_PERF, LAPIC_LVT_THERMAL,
@@ -664,6 +666,11 @@ static int setup(void **state)
 	eoi_writes = 0;
 	port_ops = 0;
 	irq_on = 0;
+	/* trap.c's interrupt owners, as at boot */
+	memset(irq_chain, 0, sizeof irq_chain);
+	memset(vector_owner, 0, sizeof vector_owner);
+	memset(line_taken, 0, sizeof line_taken);
+	memset(line_unclaimed, 0, sizeof line_unclaimed);
 	/* apic.c's own state, as at boot */
 	lapic_mode = LAPIC_NONE;
 	lapic_mmio = NULL;
@@ -930,6 +937,134 @@ static void test_nmi_enable(void **state)
 	assert_int_equal(port_log[1], 0x71); /* the RTC gets its data access */
 }
 
+/* ------------------------------------------------ device interrupts */
+
+struct fake_device {
+	int raised; /* what its handler answers: IRQ_HANDLED or IRQ_NONE */
+	unsigned calls;
+};
+
+static int fake_handler(void *ctx)
+{
+	struct fake_device *d = ctx;
+
+	d->calls++;
+	return d->raised;
+}
+
+/* A vector given to a driver: its handler runs with its context, the
+ * local APIC gets its EOI, nothing is called stray; once freed, the same
+ * vector is stray again. */
+static void test_device_vector(void **state)
+{
+	struct fake_device dev = { IRQ_HANDLED, 0 };
+
+	(void)state;
+	apic_quiesce(0);
+	int v = irq_alloc_vector(fake_handler, &dev);
+	assert_int_equal(v, FIRST_UNUSED_VECTOR);
+	eoi_writes = 0;
+	set_vector(LAPIC_IRR0, (unsigned)v);
+	sim_sti();
+	assert_int_equal(dev.calls, 1);
+	assert_int_equal(eoi_writes, 1);
+	assert_int_equal(highest_vector(LAPIC_ISR0), -1);
+	assert_int_equal(irq_vector_count(v), 1);
+	assert_int_equal(apic_stray_count(), 0);
+
+	irq_free_vector(v);
+	set_vector(LAPIC_IRR0, (unsigned)v);
+	sim_sti();
+	assert_int_equal(dev.calls, 1);
+	assert_int_equal(apic_stray_count(), 1);
+	assert_logged(LINE_STRAY_EOI("0x30"));
+}
+
+/* Every vector from 0x30 to 0xfe but the system call's can be given, each
+ * once; then none is left. */
+static void test_vectors_run_out(void **state)
+{
+	struct fake_device dev = { IRQ_HANDLED, 0 };
+	unsigned given = 0;
+	int v;
+
+	(void)state;
+	while ((v = irq_alloc_vector(fake_handler, &dev)) >= 0) {
+		assert_true(v >= FIRST_UNUSED_VECTOR && v < T_SPURIOUS && v != T_SYSCALL);
+		given++;
+	}
+	assert_int_equal(v, -ENOSPC);
+	assert_int_equal(given, T_SPURIOUS - FIRST_UNUSED_VECTOR - 1);
+	irq_free_vector(0x45);
+	assert_int_equal(irq_alloc_vector(fake_handler, &dev), 0x45);
+	assert_int_equal(irq_alloc_vector(NULL, &dev), -EINVAL);
+}
+
+/* A shared 8259 line: every handler is asked, one EOI to the 8259, and an
+ * interrupt nobody claims is counted. */
+static void test_shared_line(void **state)
+{
+	struct fake_device a = { IRQ_NONE, 0 }, b = { IRQ_HANDLED, 0 }, c = { IRQ_NONE, 0 };
+	struct trapframe tf = { .vector = T_IRQ0 + 11, .cs = KERNEL_CS };
+	uint32_t taken, unclaimed;
+
+	(void)state;
+	assert_int_equal(irq_register(11, fake_handler, &a), 0);
+	assert_int_equal(irq_register(11, fake_handler, &b), 0);
+	assert_int_equal(irq_register(11, fake_handler, &b), 0); /* again: no second entry */
+	trap_dispatch(&tf);
+	assert_int_equal(a.calls, 1);
+	assert_int_equal(b.calls, 1);
+	assert_int_equal(pic_eois[11], 1);
+	irq_line_stats(11, &taken, &unclaimed);
+	assert_int_equal(taken, 1);
+	assert_int_equal(unclaimed, 0);
+
+	irq_unregister(11, fake_handler, &b);
+	trap_dispatch(&tf);
+	assert_int_equal(a.calls, 2);
+	assert_int_equal(b.calls, 1);
+	irq_line_stats(11, &taken, &unclaimed);
+	assert_int_equal(taken, 2);
+	assert_int_equal(unclaimed, 1);
+
+	assert_int_equal(irq_register(11, fake_handler, &b), 0);
+	assert_int_equal(irq_register(11, fake_handler, &c), 0);
+	struct fake_device d = { IRQ_NONE, 0 }, e = { IRQ_NONE, 0 };
+	assert_int_equal(irq_register(11, fake_handler, &d), 0);
+	assert_int_equal(irq_register(11, fake_handler, &e), -ENOSPC);
+	assert_int_equal(irq_register(16, fake_handler, &e), -EINVAL);
+	assert_int_equal(irq_register(-1, fake_handler, &e), -EINVAL);
+}
+
+/* The MSI message names this CPU's local APIC by its ID (x2APIC: the
+ * whole ID register; xAPIC: bits 31:24) and carries the vector. */
+static void test_msi_message(void **state)
+{
+	uint32_t address = 0, data = 0;
+
+	(void)state;
+	assert_int_equal(apic_msi_message(0x31, &address, &data), -ENODEV); /* no APIC yet */
+	cpu.edx1 = CPUID_EDX_APIC;
+	x2apic_build(6);
+	X2(LAPIC_ID) = 3;
+	apic_quiesce(0);
+	assert_int_equal(apic_msi_message(0x31, &address, &data), 0);
+	assert_int_equal(address, 0xFEE03000u);
+	assert_int_equal(data, 0x31);
+	X2(LAPIC_ID) = 0x100; /* needs interrupt remapping: no MSI */
+	assert_int_equal(apic_msi_message(0x31, &address, &data), -ENODEV);
+
+	lapic_mode = LAPIC_NONE;
+	apic_base = LAPIC_PA | APIC_BASE_ENABLE | BASE_BSP;
+	MMIO(LAPIC_VERSION) = 5u << 16 | 0x14;
+	MMIO(LAPIC_ID) = 5u << 24;
+	apic_quiesce(0);
+	assert_int_equal(apic_msi_message(0x42, &address, &data), 0);
+	assert_int_equal(address, 0xFEE05000u);
+	assert_int_equal(data, 0x42);
+}
+
 /* ------------------------------------------------------------ ACPI tests */
 
 static void test_madt_through_xsdt(void **state)
@@ -953,7 +1088,7 @@ static void test_xsdt_above_4g_uses_rsdt(void **state)
 	(void)state;
 	acpi_xsdt_madt(RSDT_PA, 0x120000000ull); /* the XSDT there, but never to be read */
 	apic_quiesce(RSDP_PA);
-	assert_logged("apic: ACPI XSDT at 0x120000000 is above 4 GiB, " OUT_OF_REACH
+	assert_logged("acpi: XSDT at 0x120000000 is above 4 GiB, " OUT_OF_REACH
 		      ": trying the RSDT");
 	assert_logged(LINE_ONE_CPU);
 }
@@ -964,7 +1099,7 @@ static void test_xsdt_reaching_4g_uses_rsdt(void **state)
 	(void)state;
 	acpi_xsdt_madt(RSDT_PA, FOUR_GIB - 16);
 	apic_quiesce(RSDP_PA);
-	assert_logged("apic: ACPI XSDT at 0xfffffff0 reaches 4 GiB, " OUT_OF_REACH
+	assert_logged("acpi: XSDT at 0xfffffff0 reaches 4 GiB, " OUT_OF_REACH
 		      ": trying the RSDT");
 	assert_logged(LINE_ONE_CPU);
 }
@@ -974,7 +1109,7 @@ static void test_xsdt_above_4g_without_rsdt(void **state)
 	(void)state;
 	acpi_xsdt_madt(0, 0x120000000ull);
 	apic_quiesce(RSDP_PA);
-	assert_logged("apic: ACPI XSDT at 0x120000000 is above 4 GiB, " OUT_OF_REACH
+	assert_logged("acpi: XSDT at 0x120000000 is above 4 GiB, " OUT_OF_REACH
 		      ": and there is no RSDT");
 	assert_logged(LINE_NO_MADT);
 	assert_logged("cpu: no MADT; running on the boot CPU");
@@ -995,7 +1130,7 @@ static void test_madt_above_4g_copy_in_rsdt(void **state)
 	madt_cpu(0, 1);
 	madt_cpu(1, 1);
 	apic_quiesce(RSDP_PA);
-	assert_logged("apic: ACPI XSDT at 0x07fe0000 lists no such table below 4 GiB: "
+	assert_logged("acpi: XSDT at 0x07fe0000 lists no APIC below 4 GiB: "
 		      "trying the RSDT");
 	assert_logged("cpu: 2 processors in the MADT, running on the boot CPU only");
 }
@@ -1006,7 +1141,7 @@ static void test_xsdt_bad_signature_uses_rsdt(void **state)
 	acpi_xsdt_madt(RSDT_PA, XSDT_PA);
 	memcpy(ram(XSDT_PA), "JUNK", 4);
 	apic_quiesce(RSDP_PA);
-	assert_logged("apic: ACPI XSDT at 0x07fe0000 has a bad signature: trying the RSDT");
+	assert_logged("acpi: XSDT at 0x07fe0000 has a bad signature: trying the RSDT");
 	assert_logged(LINE_ONE_CPU);
 }
 
@@ -1025,7 +1160,7 @@ static void test_rsdp_above_4g(void **state)
 {
 	(void)state;
 	apic_quiesce(0x100000000ull);
-	assert_logged("apic: ACPI RSDP at 0x100000000 is above 4 GiB, " OUT_OF_REACH);
+	assert_logged("acpi: RSDP at 0x100000000 is above 4 GiB, " OUT_OF_REACH);
 	assert_logged(LINE_NO_MADT);
 }
 
@@ -1033,7 +1168,7 @@ static void test_rsdp_straddling_4g(void **state)
 {
 	(void)state;
 	apic_quiesce(0xFFFFFFF0ull); /* 20 bytes from there reach past 4 GiB */
-	assert_logged("apic: ACPI RSDP at 0xfffffff0 reaches 4 GiB, " OUT_OF_REACH);
+	assert_logged("acpi: RSDP at 0xfffffff0 reaches 4 GiB, " OUT_OF_REACH);
 }
 
 /* An ACPI 2.0 RSDP whose XSDT address lies past 4 GiB: the RSDT serves. */
@@ -1057,7 +1192,7 @@ static void test_rsdp_bad_signature(void **state)
 	acpi_xsdt_madt(RSDT_PA, XSDT_PA);
 	memcpy(ram(RSDP_PA), "RSD PTX ", 8);
 	apic_quiesce(RSDP_PA);
-	assert_logged("apic: no ACPI RSDP signature at 0x000e0000");
+	assert_logged("acpi: no RSDP signature at 0x000e0000");
 	assert_logged(LINE_NO_MADT);
 }
 
@@ -1070,7 +1205,7 @@ static void test_no_madt_listed(void **state)
 	put_root(RSDT_PA, "RSDT", 4, tables, 1);
 	put_table(FACP_PA, "FACP");
 	apic_quiesce(RSDP_PA);
-	assert_logged("apic: ACPI RSDT at 0x07fe1000 lists no such table below 4 GiB");
+	assert_logged("acpi: RSDT at 0x07fe1000 lists no APIC below 4 GiB");
 	assert_logged(LINE_NO_MADT);
 }
 
@@ -1159,6 +1294,10 @@ int main(void)
 		cmocka_unit_test_setup(test_stray_not_in_service_gets_no_eoi, setup_x2apic),
 		cmocka_unit_test_setup(test_spurious_vector, setup_x2apic),
 		cmocka_unit_test_setup(test_nmi_enable, setup),
+		cmocka_unit_test_setup(test_device_vector, setup_x2apic),
+		cmocka_unit_test_setup(test_vectors_run_out, setup),
+		cmocka_unit_test_setup(test_shared_line, setup),
+		cmocka_unit_test_setup(test_msi_message, setup),
 		cmocka_unit_test_setup(test_madt_through_xsdt, setup),
 		cmocka_unit_test_setup(test_xsdt_above_4g_uses_rsdt, setup),
 		cmocka_unit_test_setup(test_xsdt_reaching_4g_uses_rsdt, setup),

@@ -64,6 +64,10 @@ static void test_values(void **state)
 	assert_string_equal(c.scripts[0], "\\EFI\\BOOT\\a.pg");
 	assert_int_equal(c.bench_rounds, 9);
 	assert_int_equal(c.task_mode, TASK_MODE_LINUX011);
+	assert_int_equal(parse(&c, "suite = disk, stress\n"), 0);
+	assert_int_equal(c.suites, SUITE_DISK | SUITE_STRESS);
+	assert_int_equal(parse(&c, "suite = all\n"), 0);
+	assert_int_equal(c.suites, SUITE_ALL);
 }
 
 static void test_scripts_imply_run(void **state)

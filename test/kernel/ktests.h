@@ -8,6 +8,8 @@ void ktest_boot(void);
 void ktest_mm(void);
 /* User programs in ring 3: fork, COW, faults, bad pointers, OOM... */
 void ktest_tasks(void);
+/* The disks: round trips on our partitions, refused writes elsewhere. */
+void ktest_disk(void);
 /* Random fork/exit/wait/read/write/sbrk in a tree of tasks. */
 void ktest_stress(void);
 /* Kernel bugs on purpose (run = panic, run = double-fault): they do not return. */

@@ -7,6 +7,9 @@ replaced by shims on PATH that damage what they make in one way each
 (FAT mirroring off, a FAT version edk2 refuses, a file system smaller
 than its partition, a partition that is no ESP; minfo reports too few
 clusters, since such a volume cannot even be filled): each must be refused with a clear message, leaving neither the image nor its .tmp.
+Our swap partition follows the ESP: SWAP MiB (64 by default) with our type
+GUID and name, none with SWAP=0; a bad SWAP, or a partition 2 that is not
+ours, is refused likewise.
 """
 import os
 import struct
@@ -35,12 +38,29 @@ def ok(cond, desc, diag=""):
 
 
 def mkimage(out, *extra, env_extra=None, path_first=None):
-    env = dict(os.environ, **(env_extra or {}))
+    env = dict(os.environ)
+    env.pop("SWAP", None)   # the script's default, whatever make exported
+    env.update(env_extra or {})
     if path_first:
         env["PATH"] = path_first + os.pathsep + env["PATH"]
     p = subprocess.run([MKIMAGE, out, EFI] + list(extra), capture_output=True, text=True,
                        env=env, cwd=ROOT, timeout=120)
     return p.returncode, p.stdout + p.stderr
+
+
+SWAP_TYPE = bytes.fromhex("B8102E5F6F69474BBF6CFE8AF08F452A")  # 5F2E10B8-696F-4B47-..., on disk
+SWAP_NAME = "playground-swap"
+
+
+def gpt_entry(data, number):
+    """(type GUID bytes, first LBA, last LBA, name) of GPT entry number."""
+    hdr = data[GPT_HEADER_LBA * SECTOR:(GPT_HEADER_LBA + 1) * SECTOR]
+    entries_lba, = struct.unpack_from("<Q", hdr, 72)
+    at = entries_lba * SECTOR + (number - 1) * 128
+    entry = data[at:at + 128]
+    first, last = struct.unpack_from("<QQ", entry, 32)
+    name = entry[56:128].decode("utf-16-le").rstrip("\0")
+    return entry[:16], first, last, name
 
 
 def gpt_first_partition(data):
@@ -138,6 +158,40 @@ def check_refusals():
     ok(rc == 0, "64 MiB is still accepted (the smallest size)", out)
 
 
+def check_swap():
+    img = os.path.join(WORK, "swap.img")
+    rc, out = mkimage(img)
+    ok(rc == 0, "an image with the default swap partition is built", out)
+    with open(img, "rb") as f:
+        data = f.read()
+    guid, first, last, name = gpt_entry(data, 2)
+    ok(guid == SWAP_TYPE and name == SWAP_NAME,
+       "partition 2 has our swap type and name ('%s')" % name)
+    _, _, esp_last, _ = gpt_entry(data, 1)
+    ok(first == esp_last + 1 == 72 * 2048, "... right after the ESP, at 72 MiB")
+    ok((last - first + 1) * SECTOR == 64 << 20, "... 64 MiB by default")
+    ok(len(data) == (72 + 64 + 1) << 20, "the image is the ESP, swap and 1 MiB for the backup GPT")
+    rc, out = mkimage(img, env_extra={"SWAP": "16"})
+    with open(img, "rb") as f:
+        data = f.read()
+    guid, first, last, _ = gpt_entry(data, 2)
+    ok(rc == 0 and guid == SWAP_TYPE and (last - first + 1) * SECTOR == 16 << 20,
+       "SWAP=16 gives a 16 MiB swap partition", out)
+    rc, out = mkimage(img, env_extra={"SWAP": "0"})
+    with open(img, "rb") as f:
+        data = f.read()
+    guid, _, _, _ = gpt_entry(data, 2)
+    ok(rc == 0 and guid == bytes(16) and len(data) == 72 << 20,
+       "SWAP=0 gives no swap partition, the ESP filling the image", out)
+    refused("swap-nan", "is not a number of MiB", "a non-numeric SWAP is refused",
+            env_extra={"SWAP": "64M"})
+    refused("swap-huge", "at most 65536 MiB", "a SWAP beyond 64 GiB is refused",
+            env_extra={"SWAP": "70000"})
+    refused("swap-type", "does not have our swap type", "a partition 2 not of our type is refused",
+            path_first=shim("sgdisk", 'for a; do shift; case $a in 2:5F2E*) a=2:8200 ;; esac; '
+                            'set -- "$@" "$a"; done\nexec "$REAL" "$@"'))
+
+
 with tempfile.TemporaryDirectory(prefix="mkimage-t.") as WORK:
     EFI = os.path.join(WORK, "BOOTX64.EFI")     # any file: only its copy is checked
     with open(EFI, "wb") as f:
@@ -145,4 +199,5 @@ with tempfile.TemporaryDirectory(prefix="mkimage-t.") as WORK:
     print("TAP version 13")
     check_good_image()
     check_refusals()
+    check_swap()
     print("1..%d" % n)

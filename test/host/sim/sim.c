@@ -34,6 +34,7 @@ size_t sim_log_len;
 static pde_t kernel_pd[NPDENTRIES];
 struct task *current; /* the running task, as in core/task */
 int sim_killed_term;
+uint64_t sim_tsc, sim_tsc_step = 1; /* the TSC of test/host/sim/arch/tsc.h */
 
 void sim_check_direct(paddr_t pa)
 {

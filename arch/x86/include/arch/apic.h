@@ -29,6 +29,18 @@ void apic_quiesce(uint64_t rsdp);
  */
 void apic_stray_interrupt(uint32_t vector);
 
+/* End vector at the local APIC (EOI), if it is in service there: for
+ * trap.c, after the handler of a device's MSI vector ran. */
+void apic_end_vector(uint32_t vector);
+
+/*
+ * The MSI (or MSI-X) message that delivers vector to this CPU's local
+ * APIC: the address and data words a device writes. 0, or -ENODEV when
+ * no local APIC is in use (disabled or out of reach) or its ID does not
+ * fit the message's 8 bits; then the driver polls.
+ */
+int apic_msi_message(uint8_t vector, uint32_t *address, uint32_t *data);
+
 /* The local APIC's spurious vector (0xFF): no EOI, as the SDM says,
  * unless that vector really is in service (a device programmed with it). */
 void apic_spurious_interrupt(void);

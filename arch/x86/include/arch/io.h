@@ -1,4 +1,5 @@
-/* io.h - x86 port I/O. */
+/* io.h - x86 port I/O. The host tests replace it (test/host/sim/arch/io.h)
+ * with functions that hand each access to a simulated device. */
 #ifndef ARCH_IO_H
 #define ARCH_IO_H
 
@@ -20,6 +21,27 @@ static inline uint8_t inb(uint16_t port)
 static inline void outw(uint16_t port, uint16_t v)
 {
 	__asm__ volatile("outw %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static inline uint16_t inw(uint16_t port)
+{
+	uint16_t v;
+
+	__asm__ volatile("inw %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
+static inline void outl(uint16_t port, uint32_t v)
+{
+	__asm__ volatile("outl %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static inline uint32_t inl(uint16_t port)
+{
+	uint32_t v;
+
+	__asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
 }
 
 /* A write to an unused port: about a microsecond on ISA-era hardware. */

@@ -18,6 +18,7 @@ enum kmap_slot {
 	/* Device mappings, uncached, made at boot (apic.c). */
 	FIXMAP_LAPIC = 1000, /* the local APIC's registers (xAPIC mode) */
 	FIXMAP_IOAPIC,       /* each IO-APIC in turn: mapped, masked, then left */
+	FIXMAP_ECAM,         /* one PCI function's 4 KiB of config space (pci.c) */
 };
 
 #endif

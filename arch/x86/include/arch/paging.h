@@ -2,6 +2,7 @@
 #ifndef ARCH_PAGING_H
 #define ARCH_PAGING_H
 
+#include <arch/mmio.h> /* mmio_read32 and friends for fixmap's registers */
 #include <arch/mmu.h>
 #include <arch/mmu_ops.h>
 
@@ -13,17 +14,6 @@ void paging_init(uint32_t lowmem_end);
 void *kmap_readonly(enum kmap_slot slot, pfn_t pfn);
 /* An uncached device mapping at a fixmap slot; returns its address. */
 void *fixmap(enum kmap_slot slot, paddr_t pa);
-/* One 32-bit access to a device register fixmap mapped: volatile, so each
- * is made, in order, never merged (test_apic.c simulates devices here). */
-static inline uint32_t mmio_read32(const volatile uint32_t *reg)
-{
-	return *reg;
-}
-
-static inline void mmio_write32(volatile uint32_t *reg, uint32_t v)
-{
-	*reg = v;
-}
 /* The PTE of a kmap slot, for the TLB experiment (tlb.c), which changes it
  * without the invalidation kmap() makes. */
 pte_t *kmap_entry(enum kmap_slot slot);

@@ -90,9 +90,42 @@ void trap_dump(const struct trapframe *tf, uint32_t cr2);
 int trap_segment_violation(const struct trapframe *tf, char *buf, unsigned size);
 void double_fault_task(void);
 
-/* IRQ handlers, called with the 8259 line number; return nothing. */
-typedef void (*irq_handler_fn)(void);
-void irq_register(int irq, irq_handler_fn fn);
+/*
+ * Interrupt handlers run in the interrupt, with interrupts off: they must
+ * not sleep. Each returns IRQ_HANDLED when its device raised the
+ * interrupt, IRQ_NONE when it did not (a PCI INTx line is shared: every
+ * handler on it is asked). ctx is what the driver registered with.
+ */
+#define IRQ_NONE 0
+#define IRQ_HANDLED 1
+typedef int (*irq_handler_fn)(void *ctx);
+
+#define IRQ_LINES 16     /* the two 8259s */
+#define IRQ_CHAIN_MAX 4  /* handlers sharing one line */
+
+/* Add fn(ctx) to the chain of 8259 line `line` (0-15); the caller unmasks
+ * the line (pic_unmask) once its device is ready. Registering the same
+ * fn and ctx again changes nothing. 0, -EINVAL for a bad line, -ENOSPC
+ * when the chain is full. */
+int irq_register(int line, irq_handler_fn fn, void *ctx);
+/* Take fn(ctx) off the line's chain (a driver's teardown). */
+void irq_unregister(int line, irq_handler_fn fn, void *ctx);
+
+/*
+ * A vector of its own for fn(ctx), for a device's MSI or MSI-X message
+ * (drivers/pci.c builds the message, apic_msi_message the address): one
+ * of FIRST_UNUSED_VECTOR (0x30) and up, never T_SYSCALL or T_SPURIOUS.
+ * trap_dispatch calls fn, then ends the vector at the local APIC (EOI).
+ * Returns the vector, or -ENOSPC when none is left. A vector nobody owns
+ * stays a stray interrupt (apic_stray_interrupt).
+ */
+int irq_alloc_vector(irq_handler_fn fn, void *ctx);
+void irq_free_vector(int vector);
+/* Interrupts taken on a vector irq_alloc_vector gave (show pci). */
+uint32_t irq_vector_count(int vector);
+/* Interrupts taken on an 8259 line, and how many of them no handler
+ * claimed (a device that raised the line and was not asked, or noise). */
+void irq_line_stats(int line, uint32_t *taken, uint32_t *unclaimed);
 
 /* Boot probes: read or write a word, returning -1 instead of faulting. */
 int probe_read(const volatile uint32_t *addr, uint32_t *out);
