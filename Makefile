@@ -110,8 +110,13 @@ $(BUILD)/kernel/user_programs.o: $(BUILD)/user/programs.S
 
 # The scenario suite (test/scenarios/*.pg) runs from inside the kernel.
 SCENARIOS := $(sort $(wildcard test/scenarios/*.pg))
+# The list of names, kept in a file that changes only when the list does:
+# a scenario renamed (git mv keeps its time) is embedded under its new name.
+SCENARIO_LIST := $(BUILD)/kernel/scenarios.list
+$(shell mkdir -p $(BUILD)/kernel && { [ "$$(cat $(SCENARIO_LIST) 2>/dev/null)" = "$(SCENARIOS)" ] || \
+	echo "$(SCENARIOS)" > $(SCENARIO_LIST); })
 
-$(BUILD)/kernel/scenarios.S: $(SCENARIOS) scripts/embed-files.sh
+$(BUILD)/kernel/scenarios.S: $(SCENARIOS) $(SCENARIO_LIST) scripts/embed-files.sh
 	@mkdir -p $(dir $@)
 	$(Q)scripts/embed-files.sh $@ .scenarios "" $(SCENARIOS)
 
@@ -214,6 +219,7 @@ MM_SRCS := $(wildcard core/mm/*.c) core/memmap.c lib/fmt.c test/host/sim/sim.c
 $(BUILD)/host/test_mm: $(MM_SRCS)
 $(BUILD)/host/test_mm_random: $(MM_SRCS) test/host/mm_ops.c
 $(BUILD)/host/test_pmm_map: $(MM_SRCS)
+$(BUILD)/host/test_view: $(MM_SRCS) core/fbcon.c core/font8x16.c $(wildcard core/view/*.c)
 
 $(BUILD)/host/%: test/host/%.c
 	@mkdir -p $(dir $@)
@@ -271,8 +277,8 @@ $(FUZZ_GPT): test/fuzz/fuzz_gpt.c $(BLK_TEST_SRCS)
 		{ printf '\000'; head -c 40000 $(BUILD)/fuzz/seed.img; } > $(GPT_SEED); }
 
 # ------------------------------------------------------------------ runs ---
-.PHONY: all deps kernel loader image run debug test test-host test-boot fuzz clean help \
-	debug-kernel gdb gdb-build
+.PHONY: all deps deps-test kernel loader image run debug test test-host test-boot fuzz clean \
+	help debug-kernel gdb gdb-build
 
 all: $(EFI_APP)
 
@@ -284,6 +290,8 @@ loader: $(EFI_APP)
 image: $(IMAGE)
 
 # make run: the default suite; SCRIPT=file.pg runs a script; SHELL=1 the shell.
+# WATCH=1 turns the live strip on from boot; REPORT=1 asks for the report's
+# records and writes $(BUILD)/report.html from the log afterwards (docs/pictures.md).
 RUN_CFG := $(BUILD)/run.cfg
 run: deps
 	$(Q)$(MAKE) --no-print-directory $(EFI_APP)
@@ -291,10 +299,28 @@ run: deps
 	$(Q)$(if $(SCRIPT),test -f "$(SCRIPT)" || { echo "make run: no file $(SCRIPT)" >&2; exit 1; })
 	$(Q)$(if $(SCRIPT),printf 'script = \\EFI\\BOOT\\%s\n' "$(notdir $(SCRIPT))" >> $(RUN_CFG))
 	$(Q)$(if $(PLAY_SHELL),printf 'run = %s\n' "$(if $(SCRIPT),scripts$(comma) )shell" >> $(RUN_CFG))
+	$(Q)$(if $(filter 1,$(REPORT)),printf 'report = on\n' >> $(RUN_CFG))
+	$(Q)$(if $(filter 1,$(WATCH)),printf 'watch = on\n' >> $(RUN_CFG))
 	$(Q)disk/mkimage.sh $(BUILD)/run.img $(EFI_APP) $$(test -f $(RUN_CFG) && echo $(RUN_CFG)) \
 		$(SCRIPT)
-	$(Q)scripts/qemu-run $(BUILD)/run.img
+	$(Q)status=0; scripts/qemu-run $(BUILD)/run.img || status=$$?; \
+	$(if $(filter 1,$(REPORT)),$(REPORT_PY) $(BUILD)/last-boot.log -o $(BUILD)/report.html || status=1;) \
+	exit $$status
 comma := ,
+
+# make report LOG=file: the HTML report of a boot with report = on (make run
+# REPORT=1 makes it by itself): one self-contained file, $(BUILD)/report.html.
+REPORT_PY := python3 scripts/report/report.py
+LOG ?= $(BUILD)/last-boot.log
+.PHONY: report pictures
+report:
+	$(Q)$(REPORT_PY) $(LOG) -o $(BUILD)/report.html
+
+# The screenshots in docs/pictures/ are the ones test/boot/pictures.t took
+# (make test, or BUILD=build prove test/boot/pictures.t): this copies them,
+# made small. Nothing in docs/pictures/ is drawn by hand.
+pictures:
+	$(Q)python3 scripts/pictures.py $(BUILD) docs/pictures
 
 # The kernel (or the loader, GDB=loader) waits for gdb: see scripts/gdbinit;
 # make gdb, in another terminal, attaches to it. SCRIPT=file.pg runs that
@@ -326,8 +352,13 @@ gdb-build:
 gdb:
 	$(Q)BUILD=$(GDB_BUILD) gdb -x scripts/gdbinit
 
-test: deps
+test: deps-test
 	$(Q)$(MAKE) --no-print-directory test-host test-tools test-boot
+
+# make test also wants a browser (test/boot/pictures.t loads the report in
+# headless Chromium); make run does not.
+deps-test:
+	$(Q)scripts/deps.sh test
 
 test-host: $(HOST_TESTS) $(FUZZ_MM) $(FUZZ_GPT)
 	$(Q)CMOCKA_MESSAGE_OUTPUT=TAP prove --exec '' $(HOST_TESTS)
@@ -356,6 +387,9 @@ clean:
 
 help:
 	@echo "make run      build the disk image and boot it in QEMU (serial on this terminal)"
+	@echo "              SCRIPT=f.pg, SHELL=1, WATCH=1 (live strip), REPORT=1 (build/report.html)"
+	@echo "make report   LOG=build/last-boot.log: the HTML report of a run with report = on"
+	@echo "make pictures copy the pictures the tests made into docs/pictures/ (docs/pictures.md)"
 	@echo "make test     host unit tests and boot tests (what CI runs)"
 	@echo "make image    build $(IMAGE) (CFG=file puts a playground.cfg on it;"
 	@echo "              SWAP=MiB sizes our swap partition, 64 by default, 0 for none)"

@@ -13,6 +13,7 @@
 #include "lib/string.h"
 
 int log_level = LOG_NORMAL;
+unsigned char log_trace;
 static struct log_sink *sinks;
 
 /* The log before the screen console starts (it needs the kernel's page
@@ -60,6 +61,15 @@ void log_write(const char *s, size_t n)
 		k->write(s, n);
 }
 
+void log_set_level(int level)
+{
+	log_level = level;
+	if (level >= LOG_VERBOSE)
+		log_trace |= LOG_TRACE_VERBOSE;
+	else
+		log_trace &= (unsigned char)~LOG_TRACE_VERBOSE;
+}
+
 void log_early_done(void)
 {
 	early_open = 0;
@@ -82,6 +92,21 @@ void kprintf(const char *fmt, ...)
 	va_start(ap, fmt);
 	vlog(fmt, ap);
 	va_end(ap);
+}
+
+void kprintf_serial(const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	int n = fmt_vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	if (n >= (int)sizeof line)
+		n = sizeof line - 1;
+	for (struct log_sink *k = sinks; k; k = k->next)
+		if (!k->screen)
+			k->write(line, (size_t)n);
 }
 
 void klog(int level, const char *fmt, ...)

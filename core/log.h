@@ -18,6 +18,7 @@ struct log_sink {
 	const char *name;
 	void (*write)(const char *s, size_t n);
 	struct log_sink *next;
+	int screen; /* draws pictures itself: kprintf_serial() skips it */
 };
 
 extern int log_level;
@@ -34,8 +35,28 @@ void log_write(const char *s, size_t n);
 /* Always printed, whatever the level. */
 void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Always printed, to every sink but the screen (today: serial): the
+ * character version of a picture the screen draws in pixels, and the
+ * report's records (core/report.c), which are for machines. */
+void kprintf_serial(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* Printed when level <= log_level. */
 void klog(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Set log_level: use this rather than an assignment, so that log_trace
+ * follows it. */
+void log_set_level(int level);
+
+/*
+ * Nonzero when someone watches every page fault: the verbose log
+ * (LOG_TRACE_VERBOSE) or the report's records (LOG_TRACE_REPORT). The
+ * fault path tests this one byte, once, and does nothing more unless it
+ * is set: watching costs the fault path a single predictable branch,
+ * the one it always had for the verbose log.
+ */
+#define LOG_TRACE_VERBOSE 0x1u
+#define LOG_TRACE_REPORT 0x2u
+extern unsigned char log_trace;
 
 #define log_normal(...) klog(LOG_NORMAL, __VA_ARGS__)
 #define log_verbose(...)                              \

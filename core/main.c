@@ -27,9 +27,11 @@
 #include "core/memmap.h"
 #include "core/mm/mm.h"
 #include "core/play/play.h"
+#include "core/report.h"
 #include "core/tap.h"
 #include "core/task/bench.h"
 #include "core/task/task.h"
+#include "core/view/view.h"
 #include "drivers/pci.h"
 #include "lib/config.h"
 #include "test/kernel/ktests.h"
@@ -37,7 +39,7 @@
 const struct bootinfo *boot_info;
 uint64_t tsc_at_kmain;
 
-static struct log_sink serial_sink = { "serial", uart_write, 0 };
+static struct log_sink serial_sink = { "serial", uart_write, 0, 0 };
 
 /* gdb = kernel: spin until gdb sets gdb_go (scripts/gdbinit does it). */
 volatile int gdb_go;
@@ -106,6 +108,7 @@ static void __attribute__((noreturn)) finish(void)
 {
 	if (log_level >= LOG_NORMAL)
 		mm_print_stats(); /* calc_mem, for the whole session */
+	report_end();
 	unsigned strays = apic_stray_count();
 	if (strays) /* the log showed the first few at most */
 		kprintf("apic: %u stray interrupt%s in all\n", strays, strays == 1 ? "" : "s");
@@ -151,6 +154,9 @@ static int init_main(void *arg)
 {
 	const struct bootinfo *bi = arg;
 
+	if (bi->cfg.report)
+		report_start(bi, PG_VERSION);
+	watch_set(bi->cfg.watch);
 	for (unsigned i = 0; i < bi->cfg.nsteps; i++) {
 		log_normal("init: step %u: %s\n", i + 1, config_step_name(bi->cfg.run[i]));
 		if (bi->cfg.run[i] == RUN_SUITE)
@@ -200,7 +206,7 @@ static struct bootinfo *take_over(uint32_t magic, uint32_t bi_phys)
 	if (!good)
 		panic("bad handoff from the loader: magic 0x%08x, bootinfo 0x%08x", magic,
 		      bi_phys);
-	log_level = bi->cfg.log_level;
+	log_set_level(bi->cfg.log_level);
 	machine_set_exit_allowed(bi->cfg.finish == FINISH_EXIT);
 	return bi;
 }
@@ -258,7 +264,7 @@ void kmain(uint32_t magic, uint32_t bi_phys)
 	pci_init(bi->rsdp); /* and the disks the drivers find */
 	gpt_scan_all(bi->boot_part.guid, bi->boot_part.start_lba, bi->boot_part.found);
 	task_init();
-	pit_init(100);
+	pit_init(TICK_HZ);
 	init_task = kthread_create("init", init_main, bi);
 	if (!init_task)
 		panic("cannot create init");

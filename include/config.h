@@ -52,6 +52,8 @@ struct pg_config {
 	uint8_t nscripts;
 	uint8_t run[CONFIG_MAX_STEPS];
 	uint8_t task_mode; /* enum task_mode: what "task <name>" starts */
+	uint8_t report; /* 1: the report's records on serial (core/report.c) */
+	uint8_t watch;  /* 1: the live strip from boot (core/view/watch.c) */
 	uint32_t suites;
 	uint32_t bench_rounds; /* 0: the benchmark's default */
 	uint32_t map_slack;    /* loader's first memory-map room; CONFIG_MAP_SLACK_DEFAULT */

@@ -168,6 +168,7 @@ static void apply(struct parser *p, struct word key, struct word v)
 	static const char *const fork_names[] = { "share", "copy", 0 };
 	static const char *const task_mode_names[] = { "flat", "linux011", 0 };
 	static const char *const gdb_names[] = { "off", "loader", "kernel", 0 };
+	static const char *const off_on[] = { "off", "on", 0 };
 	struct pg_config *c = p->cfg;
 	struct pg_config before = *c; /* a bad value leaves the setting alone */
 	int rc;
@@ -186,6 +187,10 @@ static void apply(struct parser *p, struct word key, struct word v)
 		rc = set_choice(&c->task_mode, v, task_mode_names);
 	else if (word_is(key, "gdb"))
 		rc = set_choice(&c->gdb, v, gdb_names);
+	else if (word_is(key, "report"))
+		rc = set_choice(&c->report, v, off_on);
+	else if (word_is(key, "watch"))
+		rc = set_choice(&c->watch, v, off_on);
 	else if (word_is(key, "bench_rounds"))
 		rc = parse_u32(v, &c->bench_rounds);
 	else if (word_is(key, "map_slack"))

@@ -1,8 +1,10 @@
 #!/bin/sh
-# deps.sh [debug] - install what the build and the tests need, if it is missing.
+# deps.sh [debug|test] - install what the build and the tests need, if it is missing.
 # Debian 12 / Ubuntu: apt-get, through sudo when not root. Quiet when all is there.
 # "debug" (make debug) adds the packages only debugging needs: none today,
 # since make test runs gdb too (test/boot/gdb.t), so gdb is in the main list.
+# "test" (make test) also wants Chromium, for the one test that loads the HTML
+# report in a real browser (test/boot/pictures.t); make run does not.
 #
 # Required packages (the list below) stop the build when they cannot be
 # installed. libFuzzer's runtime is optional (only make fuzz and make test
@@ -33,11 +35,15 @@ clang                                  clang
 gdb                                    gdb
 '
 DEBUG_NEEDS=''
+TEST_NEEDS='
+chromium                               chromium
+'
 
 case ${1:-} in
 '') want=$NEEDS ;;
 debug) want=$NEEDS$DEBUG_NEEDS ;;
-*) echo "usage: $0 [debug]" >&2; exit 2 ;;
+test) want=$NEEDS$TEST_NEEDS ;;
+*) echo "usage: $0 [debug|test]" >&2; exit 2 ;;
 esac
 
 have() {

@@ -114,7 +114,7 @@ static void check_space(struct aspace *as, const pde_t *kernel_pd)
 			problem("space %u: bad user PDE %u: 0x%08x", as->id, pdx, pde);
 			continue;
 		}
-		if (!valid_pfn(PTE_PFN(pde), PAGE_MAPPED, "directory entry", PGADDR(pdx, 0)))
+		if (!valid_pfn(PTE_PFN(pde), PAGE_PGTABLE, "directory entry", PGADDR(pdx, 0)))
 			continue;
 		/* A table shared by fork must be write-protected in every PDE. */
 		if ((pde & PTE_W) && page_refs(PTE_PFN(pde)) != 1)

@@ -13,12 +13,14 @@
  *   do_wp_page()      present but read-only: copy-on-write or reuse
  *
  * When it returns, iret restarts the faulting instruction, which now
- * finds its page. No logging happens here unless the log is verbose, and
+ * finds its page. No logging happens here unless someone watches (the
+ * verbose log, the report's records: one byte, log_trace, says), and
  * nothing scans: every step is a few table lookups and at most one page
  * zeroed (rep stosd) or copied (rep movsd).
  */
 #include "core/log.h"
 #include "core/mm/internal.h"
+#include "core/report.h"
 #include "core/task/bench.h"
 #include "core/task/task.h"
 
@@ -160,12 +162,24 @@ static void log_fault(struct task *t, enum fault_kind kind, vaddr_t va, uint32_t
 		t->pid, va, PG_ROUND_DOWN(w.pa), e, eip);
 }
 
+/* A fault served, for whoever watches: the verbose log's line, the
+ * report's record. Out of line: the fault path only tests log_trace. */
+static void __attribute__((noinline)) trace_fault(struct task *t, enum fault_kind kind,
+						  vaddr_t va, uint32_t err, uint32_t eip)
+{
+	if (log_trace & LOG_TRACE_VERBOSE)
+		log_fault(t, kind, va, err, eip);
+	if (log_trace & LOG_TRACE_REPORT)
+		report_fault(t, kind, va, err);
+}
+
 /* Log and kill a task whose fault cannot be served. */
 static void fault_kill(struct task *t, enum fault_kind kind, vaddr_t va, uint32_t err,
 		       uint32_t eip)
 {
 	char e[48];
 
+	report_fault(t, kind, va, err);
 	page_fault_error_str(err, e, sizeof e);
 	if (kind == FAULT_OOM)
 		kprintf("oom: pid=%d (%s) va=0x%08x err=%s eip=0x%08x: no free page; killed\n",
@@ -192,9 +206,9 @@ int page_fault(struct trapframe *tf, uint32_t cr2)
 	if (!user && (!t || !t->as || cr2 >= USER_TOP || !trap_has_fixup(tf->eip)))
 		return 0;
 	enum fault_kind kind = vmm_fault(t->as, cr2, tf->error);
-	if (kind < FAULT_SEGV) {
-		if (log_level >= LOG_VERBOSE)
-			log_fault(t, kind, cr2, tf->error, tf->eip);
+	if (__builtin_expect(kind < FAULT_SEGV, 1)) {
+		if (__builtin_expect(log_trace, 0))
+			trace_fault(t, kind, cr2, tf->error, tf->eip);
 		return 1;
 	}
 	if (!user) {

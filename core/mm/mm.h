@@ -30,9 +30,11 @@ struct page {
 };
 
 /* Tags in struct page.link for pages that are not free. */
-#define PAGE_MAPPED 0xFFFFFFF0u  /* counted by PTEs/PDEs: user pages, page tables */
+#define PAGE_MAPPED 0xFFFFFFF0u  /* counted by PTEs: user pages */
 #define PAGE_KERNEL 0xFFFFFFF1u  /* one kernel owner: kernel stacks, the zero page */
 #define PAGE_PGDIR 0xFFFFFFF2u   /* a page directory, owned by one address space */
+#define PAGE_PGTABLE 0xFFFFFFF3u /* a page table, counted by the PDEs pointing at it
+				    (Linux: PageTable) */
 #define PAGE_RESERVED 0xFFFFFFFFu /* never handed out: firmware, kernel image, holes */
 #define PAGE_IS_FREE(p) ((p)->link < PAGE_MAPPED)
 
@@ -65,7 +67,7 @@ extern struct pmm_info pmm;
  * loader's regions listed in keep[]. Returns 0, or -1 if no memory fits. */
 int pmm_init(const struct bi_mem_range *map, uint32_t n, const struct bi_keep *keep,
 	     uint32_t nkeep);
-/* A page tagged use (PAGE_MAPPED, PAGE_KERNEL, PAGE_PGDIR) with refs = 1;
+/* A page tagged use (PAGE_MAPPED, PAGE_KERNEL, PAGE_PGDIR, PAGE_PGTABLE) with refs = 1;
  * 0 when none is left. */
 pfn_t pmm_alloc_page(unsigned flags, uint32_t use);
 /* The page pmm_alloc_page(flags, ...) would return now (the head of a
@@ -111,7 +113,40 @@ static inline uint32_t page_refs(pfn_t pfn)
 }
 
 uint32_t pmm_free_pages(void);
+/* The tag of pfn's mem_map entry as a word: "free", "mapped", "kernel",
+ * "zero-page", "page-directory", "page-table", "reserved" (or "outside"
+ * past mem_map). What show page prints and `page <phys> <use>` tests. */
 const char *pmm_use_name(pfn_t pfn);
+
+/*
+ * What a page is used for, as a picture colours it (core/view, the
+ * report): the tag, refined by the count (a user page or a page table
+ * held by more than one) and by the zero page. Read from mem_map alone,
+ * so a picture of all memory is one pass over it, and nothing outside
+ * core/mm looks inside struct page.
+ *
+ * A new kind of page (swap cache, page cache, slab, a buddy block...)
+ * is one more value here, one more case in pmm_page_use(), and one more
+ * row in the table of core/view/uses.c (the build fails without it).
+ * The order is a rank: a picture cell that stands for several pages
+ * shows the use of highest rank among them (free lowest, so one user
+ * page among free ones shows). Insert a new use where its rank belongs.
+ */
+enum page_use {
+	PAGE_USE_FREE,
+	PAGE_USE_RESERVED,      /* firmware, the kernel image, holes */
+	PAGE_USE_KERNEL,        /* kernel stacks and data */
+	PAGE_USE_PGDIR,         /* page directories */
+	PAGE_USE_PGTABLE,       /* page tables of one address space */
+	PAGE_USE_PGTABLE_SHARED, /* page tables shared by fork (count > 1) */
+	PAGE_USE_ZERO,          /* the shared zero page */
+	PAGE_USE_USER,          /* user pages mapped once (anonymous) */
+	PAGE_USE_SHARED,        /* user pages of count > 1 (copy-on-write) */
+	PAGE_NUSES
+};
+
+/* The use of pfn; PAGE_USE_RESERVED past mem_map. Never fails. */
+enum page_use pmm_page_use(pfn_t pfn);
 /* Benchmarks: a user page held by the kernel (see page.c). */
 pfn_t pmm_hold_page(pfn_t after);
 #ifdef MM_SCAN_ALLOC

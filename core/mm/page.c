@@ -304,10 +304,36 @@ const char *pmm_use_name(pfn_t pfn)
 		return pfn == pmm.zero_pfn ? "zero-page" : "kernel";
 	case PAGE_PGDIR:
 		return "page-directory";
+	case PAGE_PGTABLE:
+		return "page-table";
 	case PAGE_RESERVED:
 		return "reserved";
 	default:
 		return "free";
+	}
+}
+
+/* One switch on the tag, then the count: called once per page when a
+ * picture of all memory is drawn, so it stays a few compares. */
+enum page_use pmm_page_use(pfn_t pfn)
+{
+	if (pfn >= pmm.max_pfn)
+		return PAGE_USE_RESERVED;
+	const struct page *p = &mem_map[pfn];
+	switch (p->link) {
+	case PAGE_MAPPED:
+		return p->refs > 1 ? PAGE_USE_SHARED : PAGE_USE_USER;
+	case PAGE_PGTABLE:
+		return p->refs > 1 ? PAGE_USE_PGTABLE_SHARED : PAGE_USE_PGTABLE;
+	case PAGE_KERNEL:
+		return pfn == pmm.zero_pfn ? PAGE_USE_ZERO : PAGE_USE_KERNEL;
+	case PAGE_PGDIR:
+		return PAGE_USE_PGDIR;
+	case PAGE_RESERVED:
+		return PAGE_USE_RESERVED;
+	default:
+		/* A tag this switch does not know yet is some kernel use. */
+		return PAGE_IS_FREE(p) ? PAGE_USE_FREE : PAGE_USE_KERNEL;
 	}
 }
 

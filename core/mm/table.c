@@ -83,7 +83,7 @@ int table_copy_protected(pte_t *dst, pte_t *src)
 
 pfn_t table_copy_new(pde_t src)
 {
-	pfn_t new = pmm_alloc_page(PMM_TABLE, PAGE_MAPPED);
+	pfn_t new = pmm_alloc_page(PMM_TABLE, PAGE_PGTABLE);
 
 	if (new && table_copy_protected(page_address(new, KMAP_PT1), table_map(src, KMAP_PT0))) {
 		page_ref_dec(new); /* a count at its ceiling: the copy took none */
@@ -108,7 +108,7 @@ int table_make_private(struct aspace *as, uint32_t pdx)
 		as->counters.table_reuses++;
 		return 0;
 	}
-	pfn_t new = pmm_alloc_page(PMM_TABLE, PAGE_MAPPED);
+	pfn_t new = pmm_alloc_page(PMM_TABLE, PAGE_PGTABLE);
 	if (!new)
 		return -ENOMEM;
 	if (table_copy_protected(page_address(new, KMAP_PT1), table_map(pde, KMAP_PT0))) {
@@ -130,7 +130,7 @@ pte_t *table_prepare(struct aspace *as, vaddr_t va)
 	pde_t pde = as->pd[pdx];
 
 	if (!(pde & PTE_P)) {
-		pfn_t pt = pmm_alloc_page(PMM_TABLE | PMM_ZERO, PAGE_MAPPED);
+		pfn_t pt = pmm_alloc_page(PMM_TABLE | PMM_ZERO, PAGE_PGTABLE);
 		if (!pt)
 			return NULL;
 		as->pd[pdx] = PFN_TO_PADDR(pt) | PDE_USER_TABLE;

@@ -6,14 +6,6 @@
 
 #include "core/play/play.h"
 
-/* The timer's rate: core/main.c starts the PIT with pit_init(100). It
- * belongs in arch/x86/include/arch/machine.h beside `ticks`, where
- * pit_init() and everyone counting ticks could share it; until it is
- * there, it is defined here (the same value, so the two agree). */
-#ifndef TICK_HZ
-#define TICK_HZ 100
-#endif
-
 #define MAX_AGENTS 48
 /* How long the interpreter waits for a reply (or a hello) from an agent
  * that makes no progress (no fault, no TLB flush in its address space)

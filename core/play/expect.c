@@ -106,6 +106,8 @@ static int page_term(struct play *p, const char *name, struct words *s, uint32_t
 		*v = w.ok ? PG_ROUND_DOWN(w.pa) : 0;
 	else if (!strcmp(name, "table_refs"))
 		*v = w.table_pfn ? page_refs(w.table_pfn) : 0;
+	else if (!strcmp(name, "table"))
+		*v = w.table_pfn ? PFN_TO_PADDR(w.table_pfn) : 0;
 	else if (!strcmp(name, "table_pages"))
 		*v = w.table_pfn ? present_in_table(w.pde) : 0;
 	else if (!strcmp(name, "mapcount"))
@@ -313,7 +315,7 @@ static int machine_term(struct play *p, const char *w, uint32_t *v)
 static int term(struct play *p, struct words *s, uint32_t *v)
 {
 	static const char *const page_terms[] = { "refs", "phys", "table_refs", "table_pages",
-						  "mapcount", "pte", "pde", 0 };
+						  "mapcount", "pte", "pde", "table", 0 };
 	static const char *const space_terms[] = { "rss", "shared", "tables", "areas", 0 };
 	const char *w = next(s);
 
@@ -519,9 +521,9 @@ static int cmd_verbose(struct play *p, int argc, char **argv)
 {
 	(void)argc;
 	if (!strcmp(argv[1], "on"))
-		log_level = LOG_VERBOSE;
+		log_set_level(LOG_VERBOSE);
 	else if (!strcmp(argv[1], "off"))
-		log_level = LOG_NORMAL;
+		log_set_level(LOG_NORMAL);
 	else
 		return play_error(p, "usage: verbose on|off");
 	play_say("verbose %s: %s", argv[1],

@@ -16,13 +16,15 @@
 
 #include "core/kernel.h"
 #include "core/log.h"
+#include "core/report.h"
 #include "core/tap.h"
 #include "core/task/task.h"
+#include "core/view/view.h"
 #include "lib/fmt.h"
 #include "lib/string.h"
 
 static const struct command *const tables[] = { task_commands, mem_commands, show_commands,
-						 kernel_commands, misc_commands, tlb_commands };
+						 kernel_commands, misc_commands, tlb_commands, view_commands };
 
 int play_error(struct play *p, const char *fmt, ...)
 {
@@ -312,6 +314,7 @@ struct ptask *ptask_add(struct play *p, const char *name, int pid)
 	memset(t, 0, sizeof *t);
 	strlcpy(t->name, name, sizeof t->name);
 	t->pid = pid;
+	report_name(pid, name);
 	struct task *k = task_by_pid(pid);
 	if (k && k->as)
 		t->seen = k->as->counters;
@@ -583,6 +586,7 @@ static int run_command(struct play *p, int argc, char **argv)
 	reap_sweep(p); /* tasks may have ended while the shell waited for a line */
 	int rc = c->run(p, argc, argv);
 	reap_sweep(p);
+	play_after_command(p);
 	return rc;
 }
 
@@ -658,14 +662,20 @@ void play_begin(struct play *p, const char *file, int interactive)
 	/* A session may change these; the next one gets them back. */
 	p->saved_fork_mode = mm_fork_mode;
 	p->saved_log_level = log_level;
+	p->saved_watch = watch_is_on();
 	p->task_mode = boot_info->cfg.task_mode; /* playground.cfg's task_mode */
 }
 
 void play_end(struct play *p)
 {
+	char *end[] = { "end", "of", (char *)p->file };
+
+	play_snapshot(p, 3, end); /* the last state, before the tasks go */
 	cleanup(p);
 	mm_fork_mode = p->saved_fork_mode;
-	log_level = p->saved_log_level;
+	log_set_level(p->saved_log_level);
+	view_clear(); /* the next session starts with the whole screen for text */
+	watch_set(p->saved_watch);
 }
 
 enum line_problem { LINE_OK, LINE_LONG, LINE_CONTROL, LINE_NUL };

@@ -60,6 +60,7 @@ struct play {
 	} vars[MAX_VARS]; /* let $name <quantity> */
 	unsigned errors, expects, failed;
 	int saved_fork_mode, saved_log_level; /* given back at the session's end */
+	int saved_watch;
 };
 
 struct command {
@@ -71,9 +72,9 @@ struct command {
 };
 
 /* The command tables of cmd_task.c, cmd_mem.c, show.c, kview.c, expect.c,
- * tlb.c. */
+ * tlb.c, cmd_view.c. */
 extern const struct command task_commands[], mem_commands[], show_commands[],
-	kernel_commands[], misc_commands[], tlb_commands[];
+	kernel_commands[], misc_commands[], tlb_commands[], view_commands[];
 
 /* The words of a quantity, read left to right by its terms (expect.c). */
 struct words {
@@ -167,6 +168,12 @@ void play_end(struct play *p);
 int in_areas(struct play *p, struct ptask *t, uint32_t addr, uint32_t len, int write);
 /* cmd_mem.c: map an area in ring 3 (mmap with MAP_FIXED in the agent). */
 int map_area(struct play *p, struct ptask *t, uint32_t addr, uint32_t len, uint32_t prot);
+/* cmd_view.c: a snapshot for the report (when it is on) of every named
+ * task's directory and tables and of mem_map, labelled with the words
+ * of the command (or argv = {"end", "of", file}). */
+void play_snapshot(struct play *p, int argc, char **argv);
+/* After each command: the report's task census, the live strip. */
+void play_after_command(struct play *p);
 /* show.c: an entry's flags as [P W U A D] into buf (16 bytes); the
  * present entries of the page table a PDE points at. */
 const char *entry_flags(uint32_t e, char *buf);

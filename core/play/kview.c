@@ -77,7 +77,7 @@ static int kernel_translate(struct play *p, uint32_t va, uint32_t *pa)
 static int page_use_term(struct play *p, struct words *s, uint32_t *v)
 {
 	static const char *const uses[] = { "free", "mapped", "kernel", "zero-page",
-					    "page-directory", "reserved" };
+					    "page-directory", "page-table", "reserved" };
 	pfn_t pfn;
 
 	if (word_phys(p, s, &pfn))
@@ -89,7 +89,7 @@ static int page_use_term(struct play *p, struct words *s, uint32_t *v)
 			return 0;
 		}
 	return play_error(p, "bad use '%s' (free, mapped, kernel, zero-page, page-directory, "
-			  "reserved)", use ? use : "");
+			  "page-table, reserved)", use ? use : "");
 }
 
 /* cpu <bit>: a bit of CR0 or CR4, as the mode switch left them. */

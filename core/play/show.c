@@ -23,6 +23,7 @@
 #include "core/log.h"
 #include "core/memmap.h"
 #include "core/task/task.h"
+#include "core/view/view.h"
 #include "drivers/dma.h"
 #include "drivers/pci.h"
 #include "lib/fmt.h"
@@ -43,6 +44,16 @@ const char *entry_flags(uint32_t e, char *buf)
 	}
 	buf[n] = 0;
 	return buf;
+}
+
+/* A grid as a picture: pixels in the screen's pane and characters on
+ * serial, or characters everywhere when the screen cannot show it. One
+ * grid at a time (kernel stacks are one page): static. */
+static struct grid grid;
+
+static void picture_grid(const char *title)
+{
+	grid_print_text(&grid, !view_show_grid(&grid, title));
 }
 
 uint32_t present_in_table(pde_t pde)
@@ -78,6 +89,11 @@ static int show_pd(struct play *p, char *name)
 			 refs > 1 ? ", table shared by fork (count > 1)" : "");
 	}
 	play_say("PDE[768..1023] the kernel half: the same in every directory, supervisor only");
+	char title[PLAY_MSG_MAX];
+	fmt_snprintf(title, sizeof title, "page directory of %s at 0x%08x", t->name,
+		     PFN_TO_PADDR(as->pd_pfn));
+	grid_of_pd(&grid, as->pd);
+	picture_grid(title);
 	return 0;
 }
 
@@ -115,6 +131,18 @@ static int show_pt(struct play *p, char *name, char *addr_word)
 			 entry_flags(e, f), page_refs(PTE_PFN(e)), a ? a->name : "?",
 			 PTE_PFN(e) == pmm.zero_pfn ? " (the zero page)" : "");
 	}
+	char title[PLAY_MSG_MAX];
+	fmt_snprintf(title, sizeof title, "page table of %s for 0x%08x-0x%08x", t->name,
+		     PGADDR(PDX(va), 0), PGADDR(PDX(va), 0) + PTSPAN - 1);
+	grid_of_pt(&grid, as->pd, PDX(va));
+	picture_grid(title);
+	return 0;
+}
+
+/* show map: physical memory, a cell a page (or 2^k), coloured by use. */
+static int show_map(void)
+{
+	map_print_text(!view_show_map());
 	return 0;
 }
 
@@ -498,13 +526,28 @@ static int cmd_show(struct play *p, int argc, char **argv)
 		return show_blk();
 	if (!strcmp(what, "gpt") && argc <= 3)
 		return gpt_print(argc == 3 ? argv[2] : NULL), 0;
-	return play_error(p, "usage: show tasks|stats|mmap|gdt|cpu|boot|blk | show pci [caps] | "
-			  "show gpt [disk] | show pd|areas|ldt <task> "
+	if (!strcmp(what, "map") && argc == 2)
+		return show_map();
+	if (!strcmp(what, "clear") && argc == 2)
+		return view_clear(), 0;
+	return play_error(p, "usage: show tasks|stats|mmap|gdt|cpu|boot|blk|map|clear | "
+			  "show pci [caps] | show gpt [disk] | show pd|areas|ldt <task> "
 			  "| show pt|walk|linux011 <task> <addr> | show page <phys>");
 }
 
+/* Every show is a snapshot for the report (when it is on): the command,
+ * then each named task's directory and tables, then mem_map. */
+static int cmd_show_and_snapshot(struct play *p, int argc, char **argv)
+{
+	int rc = cmd_show(p, argc, argv);
+
+	if (rc == 0)
+		play_snapshot(p, argc, argv);
+	return rc;
+}
+
 const struct command show_commands[] = {
-	{ "show", 1, 3, cmd_show, "<what> [task] [addr]",
-	  "tasks stats mmap gdt ldt cpu boot pd areas pt walk page linux011 pci blk gpt" },
+	{ "show", 1, 3, cmd_show_and_snapshot, "<what> [task] [addr]",
+	  "tasks stats mmap gdt ldt cpu boot map clear pd areas pt walk page linux011 pci blk gpt" },
 	{ 0, 0, 0, 0, 0, 0 },
 };

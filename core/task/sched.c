@@ -16,6 +16,7 @@
 #include "core/blk/blk.h"
 #include "core/kernel.h"
 #include "core/log.h"
+#include "core/view/view.h"
 
 int need_resched;
 static struct task *idle_task;
@@ -115,6 +116,7 @@ void timer_tick(void)
 	task_for_each(wake_one, NULL);
 	blk_tick(); /* polled disks, and disks that stopped answering */
 	need_resched = 1;
+	watch_tick(); /* the live strip, when on and due (core/view/watch.c) */
 }
 
 void return_to_user(struct trapframe *tf)

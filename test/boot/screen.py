@@ -8,6 +8,8 @@ each cell is cut out and looked up pixel for pixel. Used by test/boot/fbcon.t
 import ast
 import os
 import re
+import struct
+import zlib
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 FONT_SOURCE = os.path.join(ROOT, "core", "font8x16.c")
@@ -74,3 +76,40 @@ def last_text(text_lines):
     """The last non-blank line."""
     text = [x for x in text_lines if x]
     return text[-1] if text else ""
+
+
+def pixel(shot, x, y):
+    """The (r, g, b) of one pixel of a screendump."""
+    width, _, rgb = shot
+    at = (y * width + x) * 3
+    return tuple(rgb[at:at + 3])
+
+
+def write_png(shot, path, crop=None):
+    """A screendump (or the crop (x, y, w, h) of it) as a PNG: indexed
+    colour when it has at most 256 (the kernel's screen always has), so
+    the file stays small; standard library only."""
+    width, height, rgb = shot
+    x0, y0, w, h = crop or (0, 0, width, height)
+    rows = [rgb[((y0 + y) * width + x0) * 3:((y0 + y) * width + x0 + w) * 3] for y in range(h)]
+    colours = {}
+    for row in rows:
+        for i in range(0, len(row), 3):
+            colours.setdefault(row[i:i + 3], len(colours))
+            if len(colours) > 256:
+                break
+    def chunk(kind, data):
+        return (struct.pack(">I", len(data)) + kind + data +
+                struct.pack(">I", zlib.crc32(kind + data) & 0xffffffff))
+    if len(colours) <= 256:
+        raw = b"".join(b"\0" + bytes(colours[row[i:i + 3]] for i in range(0, len(row), 3))
+                       for row in rows)
+        head = struct.pack(">IIBBBBB", w, h, 8, 3, 0, 0, 0)
+        extra = chunk(b"PLTE", b"".join(sorted(colours, key=colours.get)))
+    else:
+        raw = b"".join(b"\0" + row for row in rows)
+        head = struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)
+        extra = b""
+    with open(path, "wb") as f:
+        f.write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", head) + extra +
+                chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b""))

@@ -290,6 +290,77 @@ static void test_fork_copy_tables(void **state)
 }
 
 /*
+ * The use a picture gives each page (pmm_page_use): through a fork that
+ * shares tables, then a write that un-shares the table and copies the
+ * page. Every page's use follows its tag and count.
+ */
+static void test_page_use(void **state)
+{
+	(void)state;
+	struct aspace *a = space_with_area(2, AREA_WRITE);
+	unsigned char v;
+
+	assert_int_equal(pmm_page_use(pmm.zero_pfn), PAGE_USE_ZERO);
+	assert_int_equal(pmm_page_use(0), PAGE_USE_RESERVED);
+	assert_int_equal(pmm_page_use(PAGES + 5), PAGE_USE_RESERVED); /* past mem_map */
+	assert_int_equal(pmm_page_use(a->pd_pfn), PAGE_USE_PGDIR);
+	assert_int_equal(pmm_page_use(pmm_next_free(PMM_USER)), PAGE_USE_FREE);
+	sim_write(a, BASE, 1);
+	sim_read(a, BASE + PGSIZE, &v); /* the zero page, mapped */
+	pfn_t page = pfn_at(a, BASE), table = PTE_PFN(a->pd[PDX(BASE)]);
+	assert_int_equal(pmm_page_use(page), PAGE_USE_USER);
+	assert_int_equal(pmm_page_use(table), PAGE_USE_PGTABLE);
+	assert_string_equal(pmm_use_name(table), "page-table");
+	assert_string_equal(pmm_use_name(page), "mapped");
+	struct aspace *b = vmm_fork(a);
+	assert_int_equal(pmm_page_use(table), PAGE_USE_PGTABLE_SHARED);
+	assert_int_equal(pmm_page_use(page), PAGE_USE_USER); /* counted once: in the table */
+	assert_int_equal(sim_write(b, BASE, 2), FAULT_COW_COPY);
+	/* b took its own copy of the table (every page in it counted once
+	 * more), then its own copy of the page. */
+	assert_int_equal(pmm_page_use(table), PAGE_USE_PGTABLE);
+	assert_int_equal(pmm_page_use(pfn_at(b, BASE)), PAGE_USE_USER);
+	assert_int_equal(pmm_page_use(page), PAGE_USE_USER);
+	assert_int_equal(pmm_page_use(pmm.zero_pfn), PAGE_USE_ZERO);
+	vmm_destroy(b);
+	vmm_destroy(a);
+	assert_int_equal(pmm_page_use(page), PAGE_USE_FREE);
+	assert_int_equal(pmm_page_use(table), PAGE_USE_FREE);
+	assert_int_equal(pmm_free_pages(), baseline);
+	assert_clean();
+}
+
+/*
+ * The report's records (core/report.c): page_fault() calls report_fault()
+ * for each fault served while log_trace says LOG_TRACE_REPORT, and never
+ * otherwise; the verbose bit alone gives a log line and no record.
+ */
+static void test_fault_records_only_when_asked(void **state)
+{
+	(void)state;
+	struct aspace *as = space_with_area(4, AREA_WRITE);
+	unsigned char v = 5;
+
+	sim_reported_faults = 0;
+	log_trace = 0;
+	assert_int_equal(sim_kernel_access(as, BASE, 1, &v), FAULT_DEMAND_ZERO);
+	assert_int_equal(sim_reported_faults, 0);
+	log_trace = LOG_TRACE_REPORT;
+	assert_int_equal(sim_kernel_access(as, BASE + PGSIZE, 0, &v), FAULT_ZERO_PAGE);
+	assert_int_equal(sim_kernel_access(as, BASE + PGSIZE, 1, &v), FAULT_ZERO_COW);
+	assert_int_equal(sim_reported_faults, 2);
+	log_trace = LOG_TRACE_VERBOSE;
+	sim_clear_log();
+	assert_int_equal(sim_kernel_access(as, BASE + 2 * PGSIZE, 1, &v), FAULT_DEMAND_ZERO);
+	assert_int_equal(sim_reported_faults, 2);
+	assert_non_null(strstr(sim_log, "fault: demand-zero"));
+	log_trace = 0;
+	vmm_destroy(as);
+	assert_int_equal(pmm_free_pages(), baseline);
+	assert_clean();
+}
+
+/*
  * Three spaces share a page; each writes in turn; contents stay private.
  * Copy mode: the page's count goes 3 -> 2 -> 1. Share mode: one table is
  * shared three ways, so the table's count is 3 and the page's 1; each
@@ -565,7 +636,7 @@ static void test_tlb_model_catches_stale_entries(void **state)
 	pt[0] = saved;
 	/* The PDE moved to a copy of the table: the cached PDE is stale. */
 	assert_int_equal(sim_read(as, BASE, &v), -1);
-	pfn_t copy = pmm_alloc_page(PMM_TABLE, PAGE_MAPPED), old = PTE_PFN(as->pd[PDX(BASE)]);
+	pfn_t copy = pmm_alloc_page(PMM_TABLE, PAGE_PGTABLE), old = PTE_PFN(as->pd[PDX(BASE)]);
 	memcpy(page_address(copy, KMAP_PT1), pt, PGSIZE);
 	as->pd[PDX(BASE)] = PFN_TO_PADDR(copy) | (as->pd[PDX(BASE)] & PTE_FLAGS_MASK);
 	assert_int_equal(sim_read(as, BASE + PGSIZE, &v), -1); /* a TLB miss: the cached PDE */
@@ -990,8 +1061,8 @@ static void test_table_copy_patterns(void **state)
 {
 	static uint8_t pattern[NPTENTRIES];
 	static pte_t want[NPTENTRIES];
-	pfn_t src_pfn = pmm_alloc_page(PMM_TABLE, PAGE_MAPPED);
-	pfn_t dst_pfn = pmm_alloc_page(PMM_TABLE, PAGE_MAPPED);
+	pfn_t src_pfn = pmm_alloc_page(PMM_TABLE, PAGE_PGTABLE);
+	pfn_t dst_pfn = pmm_alloc_page(PMM_TABLE, PAGE_PGTABLE);
 	pfn_t page = pmm_alloc_page(PMM_USER, PAGE_MAPPED), full = pmm_alloc_page(PMM_USER, PAGE_MAPPED);
 	pte_t *src = page_address(src_pfn, KMAP_PT0), *dst = page_address(dst_pfn, KMAP_PT1);
 	uint32_t rng = 777;
@@ -1351,6 +1422,8 @@ int main(void)
 		cmocka_unit_test_setup(test_zero_page_then_write, setup),
 		cmocka_unit_test_setup(test_fork_share_tables, setup),
 		cmocka_unit_test_setup(test_fork_copy_tables, setup),
+		cmocka_unit_test_setup(test_page_use, setup),
+		cmocka_unit_test_setup(test_fault_records_only_when_asked, setup),
 		cmocka_unit_test_setup(test_three_way_copy_tables, setup),
 		cmocka_unit_test_setup(test_three_way_share_tables, setup),
 		cmocka_unit_test_setup(test_segv_cases, setup),

@@ -15,6 +15,7 @@ extern size_t sim_log_len;
 extern uint32_t sim_invlpg, sim_full_flush, sim_kmaps;
 extern unsigned char *sim_ram;
 extern int sim_killed_term;
+extern uint32_t sim_reported_faults; /* report_fault() calls while the report was on */
 
 /* The TLB model (sim.c): a stale entry used aborts, unless tolerated. */
 extern int sim_tlb_tolerate;

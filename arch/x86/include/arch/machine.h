@@ -31,7 +31,8 @@ void pic_mask(int irq);
 void pic_eoi(int irq);
 int pic_spurious(int irq);
 
-/* 8254 PIT on IRQ 0. */
+/* 8254 PIT on IRQ 0, started by kmain at TICK_HZ; ticks counts them. */
+#define TICK_HZ 100
 void pit_init(unsigned hz);
 extern volatile uint32_t ticks;
 
