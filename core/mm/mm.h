@@ -27,7 +27,32 @@
 struct page {
 	uint32_t refs; /* page-table entries + kernel owners pointing here */
 	uint32_t link; /* free: next free pfn (0 ends the list); else a tag */
+	/* The rest belongs to whoever owns the page now, as in Linux's
+	 * struct page (seed note 004). Each owner uses only its own names. */
+	uint32_t flags;   /* PG_* bits of the owner: referenced, dirty, ... */
+	uint32_t lru_prev; /* a list by pfn (0 ends it): reclaim lists for user */
+	uint32_t lru_next; /*   and cache pages, slab lists for slab pages */
+	union {
+		uint32_t private; /* free buddy block: its order */
+		uint32_t swap_entry; /* swap cache: the slot it came from */
+		void *slab_cache; /* slab page: its kmem_cache */
+	};
+	union {
+		uint32_t mapping; /* page-cache page: its file (Linux: mapping) */
+		void *s_mem;      /* slab page: its first object */
+	};
+	union {
+		uint32_t index;   /* page-cache page: offset in the file, in pages */
+		struct {
+			uint16_t inuse;    /* slab page: objects handed out */
+			uint16_t freelist; /* slab page: first free object (index) */
+		};
+	};
 };
+/* 32 bytes in the kernel: mem_map costs 0.8% of RAM, all of it in low
+ * memory. (Host tests have 8-byte pointers.) */
+_Static_assert(sizeof(void *) != 4 || sizeof(struct page) == 32,
+	       "struct page must stay 32 bytes");
 
 /* Tags in struct page.link for pages that are not free. */
 #define PAGE_MAPPED 0xFFFFFFF0u  /* counted by PTEs: user pages */

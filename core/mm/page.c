@@ -177,7 +177,7 @@ int pmm_init(const struct bi_mem_range *map, uint32_t n, const struct bi_keep *k
 	mm_check_counts = (uint32_t *)(mem_map + pmm.max_pfn);
 
 	for (pfn_t pfn = 0; pfn < pmm.max_pfn; pfn++)
-		mem_map[pfn] = (struct page){ 0, PAGE_RESERVED };
+		mem_map[pfn] = (struct page){ .refs = 0, .link = PAGE_RESERVED };
 	for (uint32_t i = 0; i < n; i++) {
 		if (!memmap_is_usable(&map[i]))
 			continue;
@@ -227,7 +227,10 @@ pfn_t pmm_alloc_page(unsigned flags, uint32_t use)
 	}
 	if (!pfn)
 		return 0;
-	mem_map[pfn] = (struct page){ 1, use };
+	/* Only the common words: each owner sets up its own fields. */
+	mem_map[pfn].refs = 1;
+	mem_map[pfn].link = use;
+	mem_map[pfn].flags = 0;
 	if (flags & PMM_ZERO)
 		page_zero(page_address(pfn, KMAP_ZERO));
 	return pfn;
