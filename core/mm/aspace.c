@@ -287,15 +287,18 @@ int vmm_map(struct aspace *as, vaddr_t start, uint32_t len, uint32_t flags, cons
 {
 	struct area **pp = &as->areas;
 
-	if (!range_ok(as, start, len))
+	/* Each cause its own code, so that a caller can say which. */
+	if (PGOFF(start) || PGOFF(len) || !len)
 		return -EINVAL;
+	if (!range_ok(as, start, len))
+		return -EFAULT; /* outside user space (or the 0.11 slot) */
 	while (*pp && (*pp)->end <= start)
 		pp = &(*pp)->next;
 	if (*pp && (*pp)->start < start + len)
-		return -EINVAL; /* overlaps an area */
+		return -EEXIST; /* overlaps an area (Linux's MAP_FIXED_NOREPLACE) */
 	struct area *a = area_alloc(as);
 	if (!a)
-		return -ENOMEM;
+		return -ENOMEM; /* AREAS_PER_SPACE already (Linux's max_map_count) */
 	a->start = start;
 	a->end = start + len;
 	a->flags = flags;

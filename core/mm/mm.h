@@ -242,7 +242,10 @@ struct aspace *vmm_create(void);
 void vmm_destroy(struct aspace *as);
 /* Make as the running address space (NULL: the kernel's own directory). */
 void vmm_activate(struct aspace *as);
-/* Add an area; no page is allocated until touched. 0 or -errno. */
+/* Add an area; no page is allocated until touched. 0, or -EINVAL (not
+ * page aligned, or no length), -EFAULT (outside as's window: user space
+ * or the 0.11 slot), -EEXIST (overlaps an area), -ENOMEM (as holds
+ * AREAS_PER_SPACE areas already). */
 int vmm_map(struct aspace *as, vaddr_t start, uint32_t len, uint32_t flags, const char *name);
 /* Remove [start, start+len): pages, empty page tables, area parts. */
 int vmm_unmap(struct aspace *as, vaddr_t start, uint32_t len);

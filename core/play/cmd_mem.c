@@ -79,6 +79,28 @@ static int mmap_failed(int32_t result)
 	return result < 0 && result >= -4095;
 }
 
+/* Why mmap or munmap failed, from its error code (sys_mmap2, vmm_map,
+ * vmm_unmap say which code means what). */
+#define STR_(x) #x
+#define STR(x) STR_(x)
+static const char *map_cause(int err)
+{
+	switch (err) {
+	case EINVAL:
+		return "not page aligned, or no length";
+	case EFAULT:
+		return "outside user space";
+	case EEXIST:
+		return "it overlaps an area (see 'show areas')";
+	case ENOMEM:
+		return "too many areas (" STR(AREAS_PER_SPACE) " per task)";
+	case ENOSPC:
+		return "no gap that big below the stack";
+	default:
+		return "unexpected error";
+	}
+}
+
 /* mmap in the agent: at addr (MAP_FIXED), or anywhere the kernel finds
  * room (the agent's size 1, syscalls.h); *start is where the area is. */
 static int map_in_agent(struct play *p, struct ptask *t, uint32_t addr, uint32_t len,
@@ -92,11 +114,11 @@ static int map_in_agent(struct play *p, struct ptask *t, uint32_t addr, uint32_t
 	if (agent_do(p, t, &c, &r))
 		return -1;
 	if (mmap_failed(r.result) && anywhere)
-		return play_error(p, "mmap of 0x%x bytes failed: error %d (no gap that big, or %u "
-				  "areas already)", len, -r.result, AREAS_PER_SPACE);
+		return play_error(p, "mmap of 0x%x bytes failed: error %d: %s", len, -r.result,
+				  map_cause(-r.result));
 	if (mmap_failed(r.result))
-		return play_error(p, "mmap 0x%08x+0x%x failed: error %d (overlap or outside user space?)",
-				  addr, len, -r.result);
+		return play_error(p, "mmap 0x%08x+0x%x failed: error %d: %s", addr, len, -r.result,
+				  map_cause(-r.result));
 	addr = *start = (uint32_t)r.result;
 	play_say("%s: area 0x%08x-0x%08x %s%s", t->name, addr, addr + len - 1,
 		 prot & PROT_WRITE ? "rw" : "r", anywhere ? " (the kernel chose the place)" : "");
@@ -139,7 +161,10 @@ static int cmd_unmap(struct play *p, int argc, char **argv)
 	if (agent_do(p, t, &c, &r))
 		return -1;
 	if (r.result < 0)
-		return play_error(p, "munmap 0x%08x+0x%x failed: error %d", addr, len, -r.result);
+		return play_error(p, "munmap 0x%08x+0x%x failed: error %d: %s", addr, len,
+				  -r.result,
+				  r.result == -EINVAL ? "not page aligned, or outside user space"
+						      : map_cause(-r.result));
 	play_say("%s: unmapped 0x%08x-0x%08x", t->name, addr, addr + len - 1);
 	return 0;
 }

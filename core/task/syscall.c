@@ -157,12 +157,18 @@ static int32_t sys_mmap2(struct trapframe *tf)
 	    (int32_t)tf->edi != -1 || tf->ebp)
 		return -EINVAL;
 	vaddr_t base = current->as->base, va;
-	if (!(flags & MAP_FIXED))
+	/* Each cause its own code (docs/tasks.md), so that the playground
+	 * can name it: Linux says ENOMEM for both a full area table and no
+	 * gap, ENOSPC here tells them apart. */
+	if (!(flags & MAP_FIXED)) {
 		va = find_gap(current->as, len);
-	else if (user_linear(current, addr, len, &va))
-		return -EINVAL; /* past the segment's limit */
-	if (!va || PGOFF(va))
-		return -ENOMEM;
+		if (!va)
+			return -ENOSPC; /* no gap that big below the stack */
+	} else if (PGOFF(addr)) {
+		return -EINVAL;
+	} else if (user_linear(current, addr, len, &va)) {
+		return -EFAULT; /* outside user space: past the segment's limit */
+	}
 	int rc = vmm_map(current->as, va, len, prot & PROT_WRITE ? AREA_WRITE : 0, "anon");
 	return rc ? rc : (int32_t)(va - base);
 }

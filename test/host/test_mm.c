@@ -1265,10 +1265,15 @@ static void test_linux011_slots(void **state)
 	assert_int_equal(a->pd_pfn, b->pd_pfn);
 	assert_int_equal(linux011_pgdir(), a->pd_pfn);
 	assert_int_equal(page_refs(a->pd_pfn), 2); /* one reference per space */
-	/* A space maps inside its slot only, page 0 of it never. */
-	assert_int_equal(vmm_map(a, b->base + OFF + 16 * PGSIZE, PGSIZE, AREA_WRITE, "x"), -EINVAL);
-	assert_int_equal(vmm_map(a, a->base, PGSIZE, AREA_WRITE, "x"), -EINVAL);
-	assert_int_equal(vmm_map(a, a->end - PGSIZE, 2 * PGSIZE, AREA_WRITE, "x"), -EINVAL);
+	/* A space maps inside its slot only, page 0 of it never: each
+	 * refusal says why (-EFAULT outside, -EINVAL unaligned, -EEXIST
+	 * over an area). */
+	assert_int_equal(vmm_map(a, b->base + OFF + 16 * PGSIZE, PGSIZE, AREA_WRITE, "x"), -EFAULT);
+	assert_int_equal(vmm_map(a, a->base, PGSIZE, AREA_WRITE, "x"), -EFAULT);
+	assert_int_equal(vmm_map(a, a->end - PGSIZE, 2 * PGSIZE, AREA_WRITE, "x"), -EFAULT);
+	assert_int_equal(vmm_map(a, a->base + OFF + 0x800, PGSIZE, AREA_WRITE, "x"), -EINVAL);
+	assert_int_equal(vmm_map(a, a->base + OFF + 16 * PGSIZE, 0, AREA_WRITE, "x"), -EINVAL);
+	assert_int_equal(vmm_map(a, a->base + OFF, PGSIZE, AREA_WRITE, "x"), -EEXIST);
 	uint32_t loads = vmm_cr3_loads;
 	assert_int_equal(sim_write(a, a->base + OFF, 1), FAULT_DEMAND_ZERO);
 	assert_int_equal(sim_write(b, b->base + OFF, 2), FAULT_DEMAND_ZERO);
