@@ -56,14 +56,26 @@ static void log_memory_map(struct bootinfo *bi)
 {
 	char totals[128];
 
+	struct memmap_cursor c = { 0, 0 };
+	struct memmap_run run;
+
 	memmap_sort(bi->mmap, bi->mmap_count);
+	/* The firmware's own map is over a hundred ranges, mostly boot
+	 * services' code and data that are RAM once the kernel runs: a
+	 * newcomer sees it merged, the verbose log and `show mmap` raw. */
 	for (uint32_t i = 0; i < bi->mmap_count; i++) {
 		const struct bi_mem_range *r = &bi->mmap[i];
 		uint64_t end = r->base + r->pages * PAGE_SIZE - 1;
-		log_normal("mem: 0x%016llx-0x%016llx %8llu KiB %s\n", (unsigned long long)r->base,
-			   (unsigned long long)end, (unsigned long long)r->pages * 4,
-			   memmap_type_name(r->type));
+		log_verbose("mem: firmware 0x%016llx-0x%016llx %8llu KiB %s\n",
+			    (unsigned long long)r->base, (unsigned long long)end,
+			    (unsigned long long)r->pages * 4, memmap_type_name(r->type));
 	}
+	log_normal("mem: the map as the kernel uses it (the firmware's own: log = verbose, "
+		   "'show mmap'):\n");
+	while (memmap_next_run(bi->mmap, bi->mmap_count, &c, &run))
+		log_normal("mem: 0x%016llx-0x%016llx %8llu KiB %s\n", (unsigned long long)run.base,
+			   (unsigned long long)run.end - 1,
+			   (unsigned long long)(run.end - run.base) / 1024, run.use);
 	memmap_totals_line(bi->mmap, bi->mmap_count, totals, sizeof totals);
 	log_normal("%s\n", totals);
 }

@@ -81,3 +81,64 @@ void memmap_totals_line(const struct bi_mem_range *r, uint32_t n, char *buf, siz
 		     (unsigned long long)(t.usable_above_4g >> 20),
 		     t.usable_above_4g ? " (out of reach: 32-bit paging without PAE)" : "");
 }
+
+/* What the kernel does with the bytes of r from at on: below 4 GiB usable
+ * RAM goes to the page allocator; above, 32-bit paging cannot reach it. */
+static const char *use_of(const struct bi_mem_range *r, uint64_t at)
+{
+	if (memmap_is_usable(r))
+		return at < FOUR_GIB ? "ram" : "out-of-reach";
+	if (r->attr & EFI_MEM_ATTR_RUNTIME)
+		return "firmware"; /* runtime services keep it, whatever its type */
+	switch (r->type) {
+	case EFI_MEM_RT_CODE:
+	case EFI_MEM_RT_DATA:
+		return "firmware";
+	case EFI_MEM_ACPI_RECLAIM:
+		return "acpi";
+	case EFI_MEM_ACPI_NVS:
+		return "acpi-nvs";
+	case EFI_MEM_MMIO:
+	case EFI_MEM_MMIO_PORT:
+		return "mmio";
+	default:
+		return "reserved";
+	}
+}
+
+/* The piece of range c->i from c->at on, cut at 4 GiB (where the use
+ * changes); advances c past it. */
+static void next_piece(const struct bi_mem_range *r, struct memmap_cursor *c,
+		       struct memmap_run *p)
+{
+	const struct bi_mem_range *x = &r[c->i];
+	uint64_t end = x->base + x->pages * 4096;
+
+	p->base = c->at > x->base ? c->at : x->base;
+	p->end = p->base < FOUR_GIB && end > FOUR_GIB ? FOUR_GIB : end;
+	p->use = use_of(x, p->base);
+	if (p->end == end) {
+		c->i++;
+		c->at = 0;
+	} else {
+		c->at = p->end;
+	}
+}
+
+int memmap_next_run(const struct bi_mem_range *r, uint32_t n, struct memmap_cursor *c,
+		    struct memmap_run *run)
+{
+	struct memmap_cursor peek;
+	struct memmap_run p;
+
+	if (c->i >= n)
+		return 0;
+	next_piece(r, c, run);
+	for (peek = *c; peek.i < n; *c = peek) {
+		next_piece(r, &peek, &p);
+		if (p.base != run->end || p.use != run->use)
+			break;
+		run->end = p.end;
+	}
+	return 1;
+}

@@ -24,4 +24,21 @@ void memmap_totals(const struct bi_mem_range *r, uint32_t n, struct memmap_total
  * One function, so that the log and `show boot` cannot drift apart. */
 void memmap_totals_line(const struct bi_mem_range *r, uint32_t n, char *buf, size_t size);
 
+/* The map as the kernel will use it (the boot log's normal level): runs
+ * of adjacent ranges of one use, "ram" (the page allocator's, below
+ * 4 GiB), "out-of-reach" (RAM above 4 GiB), "firmware" (runtime
+ * services), "acpi", "acpi-nvs", "mmio", "reserved" (the rest). r sorted
+ * by base (memmap_sort). Start with a zeroed cursor; 1 and *run filled
+ * while a run is left, then 0. A range that crosses 4 GiB is cut there. */
+struct memmap_cursor {
+	uint32_t i;  /* the range the next run starts in */
+	uint64_t at; /* where in it, when it was cut; 0 for its base */
+};
+struct memmap_run {
+	uint64_t base, end; /* [base, end) */
+	const char *use;
+};
+int memmap_next_run(const struct bi_mem_range *r, uint32_t n, struct memmap_cursor *c,
+		    struct memmap_run *run);
+
 #endif

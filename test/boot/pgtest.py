@@ -123,6 +123,8 @@ BOOT_LINES = (
     ("loader's kernel line", r"^loader: kernel at phys 0x[0-9a-f]+ virt 0x[0-9a-f]+, \d+ KiB, "
                              r"\d+ relocations$"),
     ("kernel banner", r"^playground: kernel \S+, 32-bit protected mode, two-level paging$"),
+    ("memory-map heading", r"^mem: the map as the kernel uses it \(the firmware's own: "
+                           r"log = verbose, 'show mmap'\):$"),
     ("a memory-map range", r"^mem: %s-%s +\d+ KiB [a-z-]+$" % (H16, H16)),
     ("memory-map totals", r"^mem: \d+ ranges, usable \d+ MiB below 4 GiB, \d+ MiB above 4 GiB"
                           r"( \(out of reach: 32-bit paging without PAE\))?$"),
@@ -188,6 +190,28 @@ def check_lines(log, tap, table, prefix=""):
         r = re.compile(regex)
         tap.ok(any(r.match(line) for line in log.splitlines()),
                prefix + "log line: %s" % what, "no line matches /%s/" % regex)
+
+
+def check_memory_map(log, tap, prefix="", verbose=False):
+    """The boot log's map (docs/serial-log.md): at the normal level, the
+    kernel's uses with adjacent ranges of one use merged; the firmware's
+    own ranges only at the verbose level, as many as the totals count."""
+    runs = [(int(a, 16), int(b, 16), use) for a, b, use in
+            re.findall(r"^mem: (%s)-(%s) +\d+ KiB ([a-z-]+)$" % (H16, H16), log, re.M)]
+    raw = re.findall(r"^mem: firmware %s-%s +\d+ KiB [a-z-]+$" % (H16, H16), log, re.M)
+    total = re.search(r"^mem: (\d+) ranges, usable ", log, re.M)
+    uses = {"ram", "out-of-reach", "firmware", "acpi", "acpi-nvs", "mmio", "reserved"}
+    unmerged = [(x, y) for x, y in zip(runs, runs[1:]) if x[1] + 1 == y[0] and x[2] == y[2]]
+    tap.ok(runs and not unmerged and all(u in uses for _, _, u in runs)
+           and all(x[1] < y[0] for x, y in zip(runs, runs[1:])),
+           prefix + "boot map: %d ranges by use, sorted, adjacent ones of one use merged"
+           % len(runs), "unmerged: %s" % unmerged[:3])
+    firmware = int(total.group(1)) if total else 0
+    tap.ok(len(runs) < firmware, prefix + "boot map: fewer lines than the firmware's %d ranges"
+           % firmware)
+    want = firmware if verbose else 0
+    tap.ok(len(raw) == want, prefix + "boot map: %d of the firmware's own range lines (%s level)"
+           % (len(raw), "verbose" if verbose else "normal"), "want %d" % want)
 
 
 def check_common(log, status, tap, expect_status=pgqemu.EXIT_PASS, prefix=""):

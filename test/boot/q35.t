@@ -13,6 +13,7 @@ log, mon = pgtest.boot_and_inspect(img, "playground: done", ["info registers"],
 pgtest.kernel_tap(log, tap, "q35: ")
 tap.ok("PANIC" not in log, "q35: no kernel panic")
 pgtest.check_lines(log, tap, pgtest.BOOT_LINES, "q35: ")
+pgtest.check_memory_map(log, tap, "q35: ")
 pgtest.check_lines(log, tap, pgtest.KILL_LINES, "q35: ")
 regs = mon.get("info registers", "")
 tap.ok(bool(regs), "q35: QEMU monitor answered 'info registers' after the run",

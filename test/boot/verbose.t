@@ -28,6 +28,7 @@ tap = pgtest.Tap()
 img = pgtest.image("verbose", "log = verbose\nscript = \\EFI\\BOOT\\faults.pg\n", [path])
 status, log = pgtest.boot(img, machine="q35", memory="256M", timeout=200)
 pgtest.check_common(log, status, tap, prefix="verbose: ")
+pgtest.check_memory_map(log, tap, "verbose: ", verbose=True)
 
 FAULT = re.compile(r"^fault: (demand-zero|zero-page|zero-cow|cow-copy|cow-reuse|spurious) "
                    r"pid=(\d+) va=0x([0-9a-f]{8}) pa=0x([0-9a-f]{8}) "
