@@ -119,6 +119,33 @@ static int page_term(struct play *p, const char *name, struct words *s, uint32_t
 	return 0;
 }
 
+/* Is a an area the script made: mmap'd ("anon": 'task ... area', 'map')
+ * or the heap 'sbrk' grows? The agent's own areas (its text, data and
+ * stack, from exec) are not: the agent never maps or grows memory but
+ * on a command. */
+static int script_area(const struct area *a)
+{
+	return !strcmp(a->name, "anon") || !strcmp(a->name, "heap");
+}
+
+/* Pages present in the script's areas of as: rss without the agent
+ * program's own pages, so "no page yet" is 0 whatever the agent's size.
+ * One walk per page; a missing table skips its 4 MiB. */
+static uint32_t script_rss(struct aspace *as)
+{
+	uint32_t n = 0;
+
+	for (struct area *a = as->areas; a; a = a->next) {
+		for (vaddr_t va = a->start; script_area(a) && va < a->end && va >= a->start;) {
+			struct walk w;
+			vmm_walk(as, va, &w);
+			n += w.ok;
+			va = w.pde & PTE_P ? va + PGSIZE : (va & ~(PTSPAN - 1)) + PTSPAN;
+		}
+	}
+	return n;
+}
+
 static int space_term(struct play *p, const char *name, struct words *s, uint32_t *v)
 {
 	struct aspace *as = space_of(p, s, NULL);
@@ -127,6 +154,8 @@ static int space_term(struct play *p, const char *name, struct words *s, uint32_
 		return -1;
 	if (!strcmp(name, "rss"))
 		*v = as->rss;
+	else if (!strcmp(name, "script_rss"))
+		*v = script_rss(as);
 	else if (!strcmp(name, "shared"))
 		*v = vmm_shared_pages(as);
 	else if (!strcmp(name, "tables"))
@@ -316,7 +345,8 @@ static int term(struct play *p, struct words *s, uint32_t *v)
 {
 	static const char *const page_terms[] = { "refs", "phys", "table_refs", "table_pages",
 						  "mapcount", "pte", "pde", "table", 0 };
-	static const char *const space_terms[] = { "rss", "shared", "tables", "areas", 0 };
+	static const char *const space_terms[] = { "rss", "script_rss", "shared", "tables",
+						   "areas", 0 };
 	const char *w = next(s);
 
 	if (!w)
