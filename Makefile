@@ -213,6 +213,7 @@ $(BUILD)/host/test_config: lib/config.c lib/fmt.c
 $(BUILD)/host/test_fmt: lib/fmt.c
 $(BUILD)/host/test_elf32: lib/elf32.c
 $(BUILD)/host/test_memmap: core/memmap.c lib/fmt.c
+$(BUILD)/host/test_highram: core/mm/highram.c core/memmap.c lib/fmt.c
 $(BUILD)/host/test_kbd: arch/x86/kbd_map.c
 $(BUILD)/host/test_segment: arch/x86/desc.c arch/x86/insn.c
 MM_SRCS := $(wildcard core/mm/*.c) core/memmap.c lib/fmt.c test/host/sim/sim.c
