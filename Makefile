@@ -402,7 +402,8 @@ help:
 	@echo "make test-matrix  the full suite on 10 machine configurations (a few minutes)"
 	@echo "make bench    fault, fork and exit costs under QEMU -icount (docs/bench.md);"
 	@echo "              bench-compare: against Linux; bench-peer: Linux alone;"
-	@echo "              bench-scale: RAM sizes, fork modes"
+	@echo "              bench-scale: RAM sizes, fork modes; bench-policies: FIFO, clock,"
+	@echo "              aging, active/inactive against OPT on traced workloads"
 
 # --------------------------------------------------------- real hardware ---
 # docs/real-hardware.md. make usb lists the USB sticks; make usb DEV=/dev/sdX
@@ -458,7 +459,7 @@ ifeq ($(MM_SCAN_ALLOC),1)
 KCFLAGS += -DMM_SCAN_ALLOC
 endif
 PEER_FETCH := scripts/bench/linux/fetch-kernel.sh
-.PHONY: bench bench-compare bench-peer bench-scale
+.PHONY: bench bench-compare bench-peer bench-scale bench-policies
 
 bench: deps $(EFI_APP)
 	$(Q)$(BENCH) run
@@ -474,5 +475,10 @@ bench-peer: deps
 bench-scale: deps $(EFI_APP)
 	$(Q)$(MAKE) --no-print-directory BUILD=$(BUILD)/scan MM_SCAN_ALLOC=1 all
 	$(Q)$(BENCH) scale --scan-build $(BUILD)/scan
+
+# Replacement policies against OPT on the workloads' page-reference traces
+# (scripts/bench/policies.py, scripts/pgtrace.py): faults, not time.
+bench-policies: deps $(EFI_APP)
+	$(Q)python3 scripts/bench/policies.py --build $(BUILD)
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
