@@ -213,6 +213,7 @@ $(BUILD)/host/test_config: lib/config.c lib/fmt.c
 $(BUILD)/host/test_fmt: lib/fmt.c
 $(BUILD)/host/test_elf32: lib/elf32.c
 $(BUILD)/host/test_memmap: core/memmap.c lib/fmt.c
+$(BUILD)/host/test_highram: core/mm/highram.c core/memmap.c lib/fmt.c
 $(BUILD)/host/test_kbd: arch/x86/kbd_map.c
 $(BUILD)/host/test_segment: arch/x86/desc.c arch/x86/insn.c
 MM_SRCS := $(wildcard core/mm/*.c) core/memmap.c lib/fmt.c test/host/sim/sim.c
@@ -401,7 +402,8 @@ help:
 	@echo "make test-matrix  the full suite on 10 machine configurations (a few minutes)"
 	@echo "make bench    fault, fork and exit costs under QEMU -icount (docs/bench.md);"
 	@echo "              bench-compare: against Linux; bench-peer: Linux alone;"
-	@echo "              bench-scale: RAM sizes, fork modes"
+	@echo "              bench-scale: RAM sizes, fork modes; bench-policies: FIFO, clock,"
+	@echo "              aging, active/inactive against OPT on traced workloads"
 
 # --------------------------------------------------------- real hardware ---
 # docs/real-hardware.md. make usb lists the USB sticks; make usb DEV=/dev/sdX
@@ -457,7 +459,7 @@ ifeq ($(MM_SCAN_ALLOC),1)
 KCFLAGS += -DMM_SCAN_ALLOC
 endif
 PEER_FETCH := scripts/bench/linux/fetch-kernel.sh
-.PHONY: bench bench-compare bench-peer bench-scale
+.PHONY: bench bench-compare bench-peer bench-scale bench-policies
 
 bench: deps $(EFI_APP)
 	$(Q)$(BENCH) run
@@ -473,5 +475,10 @@ bench-peer: deps
 bench-scale: deps $(EFI_APP)
 	$(Q)$(MAKE) --no-print-directory BUILD=$(BUILD)/scan MM_SCAN_ALLOC=1 all
 	$(Q)$(BENCH) scale --scan-build $(BUILD)/scan
+
+# Replacement policies against OPT on the workloads' page-reference traces
+# (scripts/bench/policies.py, scripts/pgtrace.py): faults, not time.
+bench-policies: deps $(EFI_APP)
+	$(Q)python3 scripts/bench/policies.py --build $(BUILD)
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

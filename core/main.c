@@ -28,6 +28,7 @@
 #include "core/mm/mm.h"
 #include "core/play/play.h"
 #include "core/report.h"
+#include "core/swap_choose.h"
 #include "core/tap.h"
 #include "core/task/bench.h"
 #include "core/task/task.h"
@@ -275,6 +276,7 @@ void kmain(uint32_t magic, uint32_t bi_phys)
 	blk_init(bi->tsc_khz);
 	pci_init(bi->rsdp); /* and the disks the drivers find */
 	gpt_scan_all(bi->boot_part.guid, bi->boot_part.start_lba, bi->boot_part.found);
+	swap_choose(bi);
 	task_init();
 	pit_init(TICK_HZ);
 	init_task = kthread_create("init", init_main, bi);

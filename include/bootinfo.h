@@ -24,8 +24,8 @@ typedef uint64_t bi_u64 __attribute__((aligned(8)));
 #define BOOTINFO_MAGIC 0x49424750u /* "PGBI" */
 /* Any change of the layout below bumps it: a loader and a kernel from
  * different trees then stop at the kernel's handoff check. 2: loader_flags
- * gone, tsc_khz moved up beside tsc_at_ebs. 3: boot_part. */
-#define BOOTINFO_VERSION 3u
+ * gone, tsc_khz moved up beside tsc_at_ebs. 3: boot_part. 4: cfg.swap. */
+#define BOOTINFO_VERSION 4u
 #define KERNEL_ENTRY_MAGIC 0x2BADB0B5u /* in EAX at kernel entry */
 
 /* UEFI memory types, kept as the firmware numbered them. */

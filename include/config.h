@@ -23,6 +23,9 @@ enum fork_mode { FORK_SHARE_TABLES = 0, FORK_COPY_TABLES };
 /* How the playground's tasks run: flat segments and a directory each, or
  * Linux 0.11's way, a 64 MiB slot each of one shared directory. */
 enum task_mode { TASK_MODE_FLAT = 0, TASK_MODE_LINUX011 };
+/* Where swapped-out pages go (core/swap_choose.c): auto takes our disk
+ * partition, then RAM above 4 GiB, then none. */
+enum swap_mode { SWAP_AUTO = 0, SWAP_DISK, SWAP_HIGHRAM, SWAP_OFF };
 enum gdb_wait { GDB_OFF = 0, GDB_LOADER, GDB_KERNEL }; /* who waits for gdb */
 
 /* Built-in test suites selected by suite=. */
@@ -54,6 +57,7 @@ struct pg_config {
 	uint8_t task_mode; /* enum task_mode: what "task <name>" starts */
 	uint8_t report; /* 1: the report's records on serial (core/report.c) */
 	uint8_t watch;  /* 1: the live strip from boot (core/view/watch.c) */
+	uint8_t swap;   /* enum swap_mode */
 	uint32_t suites;
 	uint32_t bench_rounds; /* 0: the benchmark's default */
 	uint32_t map_slack;    /* loader's first memory-map room; CONFIG_MAP_SLACK_DEFAULT */

@@ -11,7 +11,9 @@
  *              | (kernel image lives here) |  the kernel is here too
  *   0xF8000000 +---------------------------+  FB_WINDOW_BASE
  *              | framebuffer window 64 MiB |
- *   0xFC000000 +---------------------------+
+ *   0xFC000000 +---------------------------+  HIGHRAM_WINDOW_BASE
+ *              | 2 high-RAM windows, 8 MiB |  4 MiB PSE-36 pages above 4 GiB
+ *   0xFC800000 +---------------------------+
  *              | unused                    |
  *   0xFF400000 +---------------------------+  MMIO_BASE
  *              | device BARs, uncached     |  one shared page table
@@ -36,6 +38,13 @@
 
 #define FB_WINDOW_BASE 0xF8000000u
 #define FB_WINDOW_SIZE 0x04000000u
+
+/* RAM above 4 GiB used as swap (arch/x86/highram.c): each window is one
+ * PDE of the kernel half, a 4 MiB PSE-36 page. They are scratch entries:
+ * each directory's copy is rewritten (with an invlpg) before the window is
+ * used, never global, so a CR3 load forgets them. */
+#define HIGHRAM_WINDOW_BASE 0xFC000000u
+#define HIGHRAM_WINDOWS 2u
 
 /* Devices' register BARs (mmio_map, arch/mmio.h): 4 MiB, one page table
  * made at boot, so every task's directory shares it. A disk controller

@@ -52,14 +52,25 @@ static int word_is(struct word w, const char *lit)
 	return lit[i] == '\0';
 }
 
-static void problem(struct parser *p, const char *fmt, struct word a, struct word b)
+/* Report one problem; names, when given, is the list of values the key
+ * takes, added as ": one of a, b, c" (as much as fits). */
+static void problem_choices(struct parser *p, const char *fmt, struct word a, struct word b,
+			    const char *const *names)
 {
-	char msg[160];
+	char msg[200];
+	size_t len = (size_t)fmt_snprintf(msg, sizeof msg, fmt, (int)a.n, a.s, (int)b.n, b.s);
 
-	fmt_snprintf(msg, sizeof msg, fmt, (int)a.n, a.s, (int)b.n, b.s);
+	for (int i = 0; names && names[i] && len < sizeof msg - 1; i++)
+		len += (size_t)fmt_snprintf(msg + len, sizeof msg - len, "%s%s",
+					    i ? ", " : ": one of ", names[i]);
 	p->problems++;
 	if (p->report)
 		p->report(p->ctx, p->line, msg);
+}
+
+static void problem(struct parser *p, const char *fmt, struct word a, struct word b)
+{
+	problem_choices(p, fmt, a, b, 0);
 }
 
 /* Look v up in a NULL-terminated list of names; -1 if absent. */
@@ -111,6 +122,13 @@ static const char *const step_names[RUN_NSTEPS + 1] = {
 const char *config_step_name(unsigned step)
 {
 	return step < RUN_NSTEPS ? step_names[step] : "?";
+}
+
+static const char *const swap_names[] = { "auto", "disk", "highram", "off", 0 };
+
+const char *config_swap_name(unsigned mode)
+{
+	return mode <= SWAP_OFF ? swap_names[mode] : "?";
 }
 
 static int run_item(struct parser *p, struct word w)
@@ -171,26 +189,29 @@ static void apply(struct parser *p, struct word key, struct word v)
 	static const char *const off_on[] = { "off", "on", 0 };
 	struct pg_config *c = p->cfg;
 	struct pg_config before = *c; /* a bad value leaves the setting alone */
+	const char *const *names = 0;  /* the values a choice key takes */
 	int rc;
 
 	if (word_is(key, "log"))
-		rc = set_choice(&c->log_level, v, log_names);
+		rc = set_choice(&c->log_level, v, names = log_names);
 	else if (word_is(key, "serial"))
-		rc = set_choice(&c->serial, v, auto_off);
+		rc = set_choice(&c->serial, v, names = auto_off);
 	else if (word_is(key, "console"))
-		rc = set_choice(&c->console, v, auto_off);
+		rc = set_choice(&c->console, v, names = auto_off);
 	else if (word_is(key, "finish"))
-		rc = set_choice(&c->finish, v, finish_names);
+		rc = set_choice(&c->finish, v, names = finish_names);
 	else if (word_is(key, "fork"))
-		rc = set_choice(&c->fork_mode, v, fork_names);
+		rc = set_choice(&c->fork_mode, v, names = fork_names);
 	else if (word_is(key, "task_mode"))
-		rc = set_choice(&c->task_mode, v, task_mode_names);
+		rc = set_choice(&c->task_mode, v, names = task_mode_names);
 	else if (word_is(key, "gdb"))
-		rc = set_choice(&c->gdb, v, gdb_names);
+		rc = set_choice(&c->gdb, v, names = gdb_names);
 	else if (word_is(key, "report"))
-		rc = set_choice(&c->report, v, off_on);
+		rc = set_choice(&c->report, v, names = off_on);
 	else if (word_is(key, "watch"))
-		rc = set_choice(&c->watch, v, off_on);
+		rc = set_choice(&c->watch, v, names = off_on);
+	else if (word_is(key, "swap"))
+		rc = set_choice(&c->swap, v, names = swap_names);
 	else if (word_is(key, "bench_rounds"))
 		rc = parse_u32(v, &c->bench_rounds);
 	else if (word_is(key, "map_slack"))
@@ -210,7 +231,7 @@ static void apply(struct parser *p, struct word key, struct word v)
 	}
 	if (rc < 0) {
 		*c = before;
-		problem(p, "bad value '%.*s' for key '%.*s' (ignored)", v, key);
+		problem_choices(p, "bad value '%.*s' for key '%.*s' (ignored)", v, key, names);
 	}
 }
 

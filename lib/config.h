@@ -20,6 +20,9 @@ void config_defaults(struct pg_config *cfg);
 unsigned config_parse(struct pg_config *cfg, const char *text, size_t len,
 		      config_report_fn report, void *ctx);
 
+/* Name of a swap mode ("auto", "disk", "highram", "off"). */
+const char *config_swap_name(unsigned mode);
+
 /* Name of a run step, for logs ("suite", "scripts", ...). */
 const char *config_step_name(unsigned step);
 

@@ -98,9 +98,12 @@ static void check_space(struct aspace *as, const pde_t *kernel_pd)
 
 	if (valid_pfn(as->pd_pfn, PAGE_PGDIR, "space", 0))
 		mm_check_counts[as->pd_pfn]++;
-	/* The CPU may still set A or D in a copy: only the rest must match. */
+	/* The CPU may still set A or D in a copy: only the rest must match.
+	 * The high-RAM windows are each directory's scratch (layout.h). */
 	for (uint32_t pdx = KERNEL_PDX; pdx < NPDENTRIES; pdx++)
-		if ((as->pd[pdx] ^ kernel_pd[pdx]) & ~(PTE_A | PTE_D)) {
+		if ((pdx < PDX(HIGHRAM_WINDOW_BASE) ||
+		     pdx >= PDX(HIGHRAM_WINDOW_BASE) + HIGHRAM_WINDOWS) &&
+		    ((as->pd[pdx] ^ kernel_pd[pdx]) & ~(PTE_A | PTE_D))) {
 			problem("space %u: kernel PDE %u is 0x%08x, the kernel's 0x%08x", as->id,
 				pdx, as->pd[pdx], kernel_pd[pdx]);
 			break;

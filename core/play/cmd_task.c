@@ -152,6 +152,7 @@ static int cmd_exit(struct play *p, int argc, char **argv)
 		return -1;
 	struct pg_agent_cmd c = { AGENT_EXIT, 0, 0, 0, code };
 	agent_do(p, t, &c, &r); /* never replies: agent_do reports the exit */
+	play_trace_gone(p, t);
 	return 0;
 }
 
@@ -167,6 +168,7 @@ static int cmd_kill(struct play *p, int argc, char **argv)
 	/* A task in ring 3 dies at its next tick, a blocked one at once. */
 	if (kill_and_wait(t->pid, TICK_HZ))
 		return play_error(p, "%s: killed, but it has not died within 1 s", t->name);
+	play_trace_gone(p, t);
 	play_say("%s: %s", t->name, status_str(ptask_status(t), why, sizeof why));
 	return 0;
 }

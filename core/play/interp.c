@@ -24,7 +24,8 @@
 #include "lib/string.h"
 
 static const struct command *const tables[] = { task_commands, mem_commands, show_commands,
-						 kernel_commands, misc_commands, tlb_commands, view_commands };
+						 kernel_commands, misc_commands, tlb_commands, view_commands,
+						 trace_commands };
 
 int play_error(struct play *p, const char *fmt, ...)
 {
@@ -450,6 +451,7 @@ static int agent_run(struct play *p, struct ptask *t, struct pg_agent_cmd *cmd,
 	if (why != CALL_REPLIED)
 		return agent_lost(p, t, why);
 	say_faults(t, k);
+	play_trace_access(p, t, cmd);
 	return 0;
 }
 
@@ -671,6 +673,7 @@ void play_end(struct play *p)
 	char *end[] = { "end", "of", (char *)p->file };
 
 	play_snapshot(p, 3, end); /* the last state, before the tasks go */
+	play_trace_stop(p);
 	cleanup(p);
 	mm_fork_mode = p->saved_fork_mode;
 	log_set_level(p->saved_log_level);

@@ -61,6 +61,9 @@ struct play {
 	unsigned errors, expects, failed;
 	int saved_fork_mode, saved_log_level; /* given back at the session's end */
 	int saved_watch;
+	int trace;        /* "trace on": page references logged (trace.c) */
+	uint32_t trace_refs;
+	char trace_label[24];
 };
 
 struct command {
@@ -74,7 +77,13 @@ struct command {
 /* The command tables of cmd_task.c, cmd_mem.c, show.c, kview.c, expect.c,
  * tlb.c, cmd_view.c. */
 extern const struct command task_commands[], mem_commands[], show_commands[],
-	kernel_commands[], misc_commands[], tlb_commands[], view_commands[];
+	kernel_commands[], misc_commands[], tlb_commands[], view_commands[], trace_commands[];
+
+/* The page-reference trace (trace.c): a command's accesses, a task gone,
+ * the trace's end (play_end). Each does nothing while no trace is on. */
+void play_trace_access(struct play *p, const struct ptask *t, const struct pg_agent_cmd *c);
+void play_trace_gone(struct play *p, const struct ptask *t);
+void play_trace_stop(struct play *p);
 
 /* The words of a quantity, read left to right by its terms (expect.c). */
 struct words {

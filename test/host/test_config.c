@@ -40,6 +40,29 @@ static void test_defaults(void **state)
 	assert_int_equal(c.finish, FINISH_EXIT);
 	assert_int_equal(c.fork_mode, FORK_SHARE_TABLES);
 	assert_int_equal(c.task_mode, TASK_MODE_FLAT);
+	assert_int_equal(c.swap, SWAP_AUTO);
+}
+
+/* swap = auto | disk | highram | off; a bad value names the four. */
+static void test_swap(void **state)
+{
+	(void)state;
+	struct pg_config c;
+	const char *names[] = { "auto", "disk", "highram", "off" };
+	for (unsigned i = 0; i < 4; i++) {
+		char line[32];
+		snprintf(line, sizeof line, "swap = %s\n", names[i]);
+		assert_int_equal(parse(&c, line), 0);
+		assert_int_equal(c.swap, i);
+		assert_string_equal(config_swap_name(i), names[i]);
+	}
+	assert_int_equal(SWAP_OFF, 3);
+	assert_int_equal(parse(&c, "swap = highram\nswap = tape\nswap=Disk\n"), 2);
+	assert_int_equal(c.swap, SWAP_HIGHRAM); /* bad values leave it as it was */
+	assert_non_null(strstr(reports, "2: bad value 'tape' for key 'swap' (ignored): one of "
+				       "auto, disk, highram, off"));
+	assert_non_null(strstr(reports, "3: bad value 'Disk' for key 'swap' (ignored)"));
+	assert_string_equal(config_swap_name(9), "?");
 }
 
 static void test_values(void **state)
@@ -89,7 +112,8 @@ static void test_bad_lines_are_reported_and_skipped(void **state)
 	const char *text = "log=loud\nfrobnicate=1\njust words\n=5\nrun=suite,dance\n"
 			   "bench_rounds=99999999999\nlog=quiet\nsuite=\ntask_mode=segmented\n";
 	assert_int_equal(parse(&c, text), 8);
-	assert_non_null(strstr(reports, "1: bad value 'loud' for key 'log'"));
+	assert_non_null(strstr(reports, "1: bad value 'loud' for key 'log' (ignored): one of quiet, "
+				       "normal, verbose"));
 	assert_non_null(strstr(reports, "2: unknown key 'frobnicate'"));
 	assert_non_null(strstr(reports, "3: expected key=value, got 'just words'"));
 	assert_non_null(strstr(reports, "4: expected key=value"));
@@ -132,6 +156,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_values),
+		cmocka_unit_test(test_swap),
 		cmocka_unit_test(test_scripts_imply_run),
 		cmocka_unit_test(test_bad_lines_are_reported_and_skipped),
 		cmocka_unit_test(test_limits),

@@ -225,6 +225,7 @@ void ktest_disk(void)
 		tap_skip("disk: reads beside a spinning task", "no swap partition");
 	if (!ours)
 		tap_skip("disk: round trips on our partitions", "no partition of ours on any disk");
+	ktest_swap_backend();
 	tap_eq(blk_inflight(), 0, "disk: nothing in flight after");
 	tap_eq(pmm_free_pages(), baseline, "disk: free pages back to the baseline");
 }

@@ -10,6 +10,8 @@ void ktest_mm(void);
 void ktest_tasks(void);
 /* The disks: round trips on our partitions, refused writes elsewhere. */
 void ktest_disk(void);
+/* Round trips through the swap backend the boot chose (in the disk suite). */
+void ktest_swap_backend(void);
 /* Random fork/exit/wait/read/write/sbrk in a tree of tasks. */
 void ktest_stress(void);
 /* Kernel bugs on purpose (run = panic, run = double-fault): they do not return. */

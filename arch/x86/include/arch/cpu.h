@@ -33,8 +33,11 @@
 #define CPUID_EDX_MSR (1u << 5)
 #define CPUID_EDX_APIC (1u << 9)
 #define CPUID_EDX_PGE (1u << 13)
+#define CPUID_EDX_PSE36 (1u << 17) /* 4 MiB pages reach physical bits 32 and up */
 #define CPUID_ECX_HYPERVISOR (1u << 31)
 #define CPUID_HYPERVISOR_LEAF 0x40000000u
+#define CPUID_EXT_LEAF 0x80000000u   /* EAX: the highest extended leaf */
+#define CPUID_ADDR_SIZES 0x80000008u /* EAX[7:0]: MAXPHYADDR */
 
 #define DEFINE_CR(n)                                                      \
 	static inline uint32_t read_cr##n(void)                           \

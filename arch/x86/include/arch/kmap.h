@@ -14,6 +14,7 @@ enum kmap_slot {
 	KMAP_PT1,  /* a second one (fork, un-sharing a table) */
 	KMAP_PEEK, /* kernel reads of pages (show, checker, ACPI tables) */
 	KMAP_TLB,  /* the global-page experiment (arch/x86/tlb.c), remapped by hand */
+	KMAP_HIGHRAM, /* the page a high-RAM slot is copied to or from (highram.c) */
 	KMAP_NSLOTS,
 	/* Device mappings, uncached, made at boot (apic.c). */
 	FIXMAP_LAPIC = 1000, /* the local APIC's registers (xAPIC mode) */
